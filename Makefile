@@ -1,0 +1,53 @@
+# jitseal: top-level build.  `make` builds everything; `make check` runs every
+# test (host tests, lint, then the kernel selftests in one VM); `make demo`
+# seals and runs real JIT code in a VM.  Both run `make deps` first.
+include mk/config.mk
+
+# Userspace parts, each a directory with its own Makefile (all, clean).
+USER_DIRS := lib tools/jitsealctl tools/demo tools/bench \
+	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce
+USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
+
+.PHONY: all deps module userspace check lint demo bench bench-native \
+	install clean $(USER_DIRS)
+
+all: module userspace
+
+deps:
+	@tools/deps
+
+module:
+	@test -d "$(KDIR)" || { echo "jitseal: no kernel headers at KDIR=$(KDIR) (run: make deps)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+userspace: $(USER_DIRS)
+$(USER_DIRS):
+	$(MAKE) -C $@
+# Everything that links the library waits for it.
+$(filter-out lib,$(USER_DIRS)): $(filter lib,$(USER_DIRS))
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@tools/check
+
+lint:
+	@tools/lint
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tools/demo/run
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench/run
+
+bench-native:
+	@$(MAKE) --no-print-directory userspace
+	@tools/bench/run --native
+
+install: userspace
+	$(MAKE) -C lib install
+
+clean:
+	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(TOP) clean
+	for d in $(USER_DIRS); do $(MAKE) -C $$d clean || exit 1; done

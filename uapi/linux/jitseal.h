@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * jitseal: sealed code pools for JIT compilers.
+ *
+ * Each open of /dev/jitseal is one pool.  The pool is sized once with
+ * JITSEAL_IOC_SETUP, mapped with mmap(MAP_SHARED, PROT_READ | PROT_EXEC)
+ * (the read-only data area with PROT_READ), and filled with
+ * JITSEAL_IOC_LOAD.  The kernel is the only writer of pool memory and it
+ * only appends: a byte, once loaded ("sealed"), never changes while the
+ * pool lives.  See Documentation/userspace-api/jitseal.rst.
+ *
+ * Every argument struct starts with a __u32 size that the caller sets to
+ * sizeof() of the struct it was compiled with.  The kernel accepts smaller
+ * (older) structs down to the *_SIZE_VER0 size, and larger (newer) ones as
+ * long as every byte it does not know is zero (E2BIG otherwise).  Query
+ * ioctls write back min(size, kernel size) bytes.  Reserved fields and
+ * unknown flag bits must be zero (EINVAL).  ioctl numbers encode the VER0
+ * size and never change when a struct grows.
+ */
+#ifndef _UAPI_LINUX_JITSEAL_H
+#define _UAPI_LINUX_JITSEAL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define JITSEAL_DEVICE		"/dev/jitseal"
+#define JITSEAL_API_VERSION	1
+
+/* Free in Documentation/userspace-api/ioctl/ioctl-number.rst (v6.1). */
+#define JITSEAL_IOC_MAGIC	0xB9
+
+/* Features reported by JITSEAL_IOC_VERSION. */
+#define JITSEAL_FEAT_LOAD	(1ULL << 0)	/* JITSEAL_IOC_LOAD, append-only */
+#define JITSEAL_FEAT_DIGEST	(1ULL << 1)	/* JITSEAL_LOAD_DIGEST */
+#define JITSEAL_FEAT_RODATA	(1ULL << 2)	/* read-only data area */
+#define JITSEAL_FEAT_MAP_FD	(1ULL << 3)	/* JITSEAL_IOC_MAP_FD */
+#define JITSEAL_FEAT_SYNC_CORE	(1ULL << 4)	/* JITSEAL_LOAD_SYNC_CORE */
+#define JITSEAL_FEAT_ALL	(JITSEAL_FEAT_LOAD | JITSEAL_FEAT_DIGEST | \
+				 JITSEAL_FEAT_RODATA | JITSEAL_FEAT_MAP_FD | \
+				 JITSEAL_FEAT_SYNC_CORE)
+
+/**
+ * struct jitseal_version - what this module offers (JITSEAL_IOC_VERSION)
+ * @size:		in: sizeof(struct jitseal_version)
+ * @api_version:	out: JITSEAL_API_VERSION of the module
+ * @features:		out: JITSEAL_FEAT_* bits
+ * @max_segments:	out: most segments one LOAD takes
+ * @page_size:		out: granule of pool sizes and page sharing
+ * @max_load_bytes:	out: most bytes one LOAD takes, all segments together
+ * @max_pool_bytes:	out: current policy limit on code + rodata of a pool
+ */
+struct jitseal_version {
+	__u32 size;
+	__u32 api_version;
+	__aligned_u64 features;
+	__u32 max_segments;
+	__u32 page_size;
+	__aligned_u64 max_load_bytes;
+	__aligned_u64 max_pool_bytes;
+};
+#define JITSEAL_VERSION_SIZE_VER0	32
+
+/**
+ * struct jitseal_setup - size a new pool (JITSEAL_IOC_SETUP), once per pool
+ * @size:		sizeof(struct jitseal_setup)
+ * @flags:		none defined yet, must be 0
+ * @code_bytes:		size of the code area at mmap offset 0; a multiple of
+ *			the page size
+ * @rodata_bytes:	size of the read-only data area that follows it at
+ *			mmap offset @code_bytes; a multiple of the page size,
+ *			may be 0.  It can never be mapped executable.
+ */
+struct jitseal_setup {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 code_bytes;
+	__aligned_u64 rodata_bytes;
+};
+#define JITSEAL_SETUP_SIZE_VER0		24
+
+/* What a segment is meant for; it must lie in the matching area. */
+#define JITSEAL_PROT_RX		1	/* code */
+#define JITSEAL_PROT_R		2	/* read-only data */
+
+/**
+ * struct jitseal_segment - one run of staged bytes to seal
+ * @src:	user pointer to the staged bytes, read exactly once
+ * @offset:	byte offset in the pool (mmap offset) where they go
+ * @len:	number of bytes, at least 1
+ * @prot:	JITSEAL_PROT_RX or JITSEAL_PROT_R
+ * @flags:	none defined yet, must be 0
+ */
+struct jitseal_segment {
+	__aligned_u64 src;
+	__aligned_u64 offset;
+	__aligned_u64 len;
+	__u32 prot;
+	__u32 flags;
+};
+#define JITSEAL_SEGMENT_SIZE_VER0	32
+
+#define JITSEAL_DIGEST_SIZE	32	/* SHA-256 */
+
+/* JITSEAL_IOC_LOAD flags */
+#define JITSEAL_LOAD_DIGEST	(1U << 0)	/* fill @digests */
+#define JITSEAL_LOAD_SYNC_CORE	(1U << 1)	/* serialise every CPU first */
+#define JITSEAL_LOAD_FLAGS	(JITSEAL_LOAD_DIGEST | JITSEAL_LOAD_SYNC_CORE)
+
+/**
+ * struct jitseal_load - seal a batch of segments (JITSEAL_IOC_LOAD)
+ * @size:		sizeof(struct jitseal_load)
+ * @flags:		JITSEAL_LOAD_* bits
+ * @segments:		user pointer to an array of segments
+ * @nr_segments:	number of segments, 1 .. max_segments
+ * @segment_size:	stride of @segments: sizeof(struct jitseal_segment)
+ *			as the caller knows it (at least VER0)
+ * @digests:		with JITSEAL_LOAD_DIGEST: user pointer to
+ *			@nr_segments * JITSEAL_DIGEST_SIZE bytes that receive
+ *			the SHA-256 of each installed segment, in order;
+ *			must be 0 otherwise
+ *
+ * All segments are installed or none is.  Segments may not overlap each
+ * other (EINVAL) nor any sealed byte (EEXIST).
+ */
+struct jitseal_load {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 segments;
+	__u32 nr_segments;
+	__u32 segment_size;
+	__aligned_u64 digests;
+};
+#define JITSEAL_LOAD_SIZE_VER0		32
+
+/* struct jitseal_pool_info.flags */
+#define JITSEAL_INFO_READY	(1U << 0)	/* SETUP done */
+#define JITSEAL_INFO_MAP_ONLY	(1U << 1)	/* this fd cannot load */
+
+/**
+ * struct jitseal_pool_info - state of the pool behind an fd (JITSEAL_IOC_INFO)
+ * @size:		in: sizeof(struct jitseal_pool_info)
+ * @flags:		out: JITSEAL_INFO_* bits
+ * @pool_id:		out: id of the pool, as in the audit log
+ * @code_bytes:		out: size of the code area
+ * @rodata_bytes:	out: size of the read-only data area
+ * @sealed_bytes:	out: bytes loaded so far
+ * @pages:		out: pages allocated (pages holding sealed bytes)
+ * @loads:		out: successful LOAD calls
+ */
+struct jitseal_pool_info {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 pool_id;
+	__aligned_u64 code_bytes;
+	__aligned_u64 rodata_bytes;
+	__aligned_u64 sealed_bytes;
+	__aligned_u64 pages;
+	__aligned_u64 loads;
+};
+#define JITSEAL_POOL_INFO_SIZE_VER0	56
+
+/* JITSEAL_IOC_MAP_FD flags */
+#define JITSEAL_MAP_FD_CLOEXEC	(1U << 0)
+
+/**
+ * struct jitseal_map_fd - open a map-only fd on this pool (JITSEAL_IOC_MAP_FD)
+ * @size:	sizeof(struct jitseal_map_fd)
+ * @flags:	JITSEAL_MAP_FD_* bits
+ *
+ * Returns the new fd.  Its holder can mmap the pool and query it, but
+ * SETUP and LOAD fail with EPERM.  Meant to be passed over a Unix socket
+ * to a process that runs code another process compiles.
+ */
+struct jitseal_map_fd {
+	__u32 size;
+	__u32 flags;
+};
+#define JITSEAL_MAP_FD_SIZE_VER0	8
+
+#define JITSEAL_IOC_VERSION \
+	_IOC(_IOC_READ | _IOC_WRITE, JITSEAL_IOC_MAGIC, 0x00, \
+	     JITSEAL_VERSION_SIZE_VER0)
+#define JITSEAL_IOC_SETUP \
+	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x01, JITSEAL_SETUP_SIZE_VER0)
+#define JITSEAL_IOC_LOAD \
+	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x02, JITSEAL_LOAD_SIZE_VER0)
+#define JITSEAL_IOC_INFO \
+	_IOC(_IOC_READ | _IOC_WRITE, JITSEAL_IOC_MAGIC, 0x03, \
+	     JITSEAL_POOL_INFO_SIZE_VER0)
+#define JITSEAL_IOC_MAP_FD \
+	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x04, JITSEAL_MAP_FD_SIZE_VER0)
+
+#endif /* _UAPI_LINUX_JITSEAL_H */
