@@ -20,6 +20,7 @@
 #ifndef _UAPI_LINUX_JITSEAL_H
 #define _UAPI_LINUX_JITSEAL_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -30,11 +31,11 @@
 #define JITSEAL_IOC_MAGIC	0xB9
 
 /* Features reported by JITSEAL_IOC_VERSION. */
-#define JITSEAL_FEAT_LOAD	(1ULL << 0)	/* JITSEAL_IOC_LOAD, append-only */
-#define JITSEAL_FEAT_DIGEST	(1ULL << 1)	/* JITSEAL_LOAD_DIGEST */
-#define JITSEAL_FEAT_RODATA	(1ULL << 2)	/* read-only data area */
-#define JITSEAL_FEAT_MAP_FD	(1ULL << 3)	/* JITSEAL_IOC_MAP_FD */
-#define JITSEAL_FEAT_SYNC_CORE	(1ULL << 4)	/* JITSEAL_LOAD_SYNC_CORE */
+#define JITSEAL_FEAT_LOAD	_BITULL(0)	/* JITSEAL_IOC_LOAD, append-only */
+#define JITSEAL_FEAT_DIGEST	_BITULL(1)	/* JITSEAL_LOAD_DIGEST */
+#define JITSEAL_FEAT_RODATA	_BITULL(2)	/* read-only data area */
+#define JITSEAL_FEAT_MAP_FD	_BITULL(3)	/* JITSEAL_IOC_MAP_FD */
+#define JITSEAL_FEAT_SYNC_CORE	_BITULL(4)	/* JITSEAL_LOAD_SYNC_CORE */
 #define JITSEAL_FEAT_ALL	(JITSEAL_FEAT_LOAD | JITSEAL_FEAT_DIGEST | \
 				 JITSEAL_FEAT_RODATA | JITSEAL_FEAT_MAP_FD | \
 				 JITSEAL_FEAT_SYNC_CORE)
@@ -58,6 +59,7 @@ struct jitseal_version {
 	__aligned_u64 max_load_bytes;
 	__aligned_u64 max_pool_bytes;
 };
+
 #define JITSEAL_VERSION_SIZE_VER0	32
 
 /**
@@ -76,6 +78,7 @@ struct jitseal_setup {
 	__aligned_u64 code_bytes;
 	__aligned_u64 rodata_bytes;
 };
+
 #define JITSEAL_SETUP_SIZE_VER0		24
 
 /* What a segment is meant for; it must lie in the matching area. */
@@ -97,13 +100,14 @@ struct jitseal_segment {
 	__u32 prot;
 	__u32 flags;
 };
+
 #define JITSEAL_SEGMENT_SIZE_VER0	32
 
 #define JITSEAL_DIGEST_SIZE	32	/* SHA-256 */
 
 /* JITSEAL_IOC_LOAD flags */
-#define JITSEAL_LOAD_DIGEST	(1U << 0)	/* fill @digests */
-#define JITSEAL_LOAD_SYNC_CORE	(1U << 1)	/* serialise every CPU first */
+#define JITSEAL_LOAD_DIGEST	_BITUL(0)	/* fill @digests */
+#define JITSEAL_LOAD_SYNC_CORE	_BITUL(1)	/* serialise every CPU first */
 #define JITSEAL_LOAD_FLAGS	(JITSEAL_LOAD_DIGEST | JITSEAL_LOAD_SYNC_CORE)
 
 /**
@@ -130,11 +134,12 @@ struct jitseal_load {
 	__u32 segment_size;
 	__aligned_u64 digests;
 };
+
 #define JITSEAL_LOAD_SIZE_VER0		32
 
 /* struct jitseal_pool_info.flags */
-#define JITSEAL_INFO_READY	(1U << 0)	/* SETUP done */
-#define JITSEAL_INFO_MAP_ONLY	(1U << 1)	/* this fd cannot load */
+#define JITSEAL_INFO_READY	_BITUL(0)	/* SETUP done */
+#define JITSEAL_INFO_MAP_ONLY	_BITUL(1)	/* this fd cannot load */
 
 /**
  * struct jitseal_pool_info - state of the pool behind an fd (JITSEAL_IOC_INFO)
@@ -157,10 +162,11 @@ struct jitseal_pool_info {
 	__aligned_u64 pages;
 	__aligned_u64 loads;
 };
+
 #define JITSEAL_POOL_INFO_SIZE_VER0	56
 
 /* JITSEAL_IOC_MAP_FD flags */
-#define JITSEAL_MAP_FD_CLOEXEC	(1U << 0)
+#define JITSEAL_MAP_FD_CLOEXEC	_BITUL(0)
 
 /**
  * struct jitseal_map_fd - open a map-only fd on this pool (JITSEAL_IOC_MAP_FD)
@@ -175,6 +181,7 @@ struct jitseal_map_fd {
 	__u32 size;
 	__u32 flags;
 };
+
 #define JITSEAL_MAP_FD_SIZE_VER0	8
 
 #define JITSEAL_IOC_VERSION \
