@@ -60,7 +60,7 @@ struct jitseal_version {
 	__aligned_u64 max_pool_bytes;
 };
 
-#define JITSEAL_VERSION_SIZE_VER0	32
+#define JITSEAL_VERSION_SIZE_VER0	40
 
 /**
  * struct jitseal_setup - size a new pool (JITSEAL_IOC_SETUP), once per pool

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jitseal: the set of sealed byte ranges of a pool.
+ *
+ * An rbtree of disjoint [start, end) ranges ordered by start.  Ranges that
+ * touch are merged, so a JIT that appends function after function keeps a
+ * handful of nodes.  The caller serialises all calls (pool->lock).
+ */
+#include <linux/rbtree.h>
+#include <linux/slab.h>
+
+#include "jitseal.h"
+
+/* Does any sealed byte lie in [start, end)? */
+bool jitseal_extents_overlap(const struct rb_root *root, u64 start, u64 end)
+{
+	const struct rb_node *node = root->rb_node;
+	const struct jitseal_extent *last = NULL;
+
+	/* Find the last range that starts before @end. */
+	while (node) {
+		const struct jitseal_extent *e =
+			rb_entry(node, struct jitseal_extent, node);
+
+		if (e->start < end) {
+			last = e;
+			node = node->rb_right;
+		} else {
+			node = node->rb_left;
+		}
+	}
+	return last && last->end > start;
+}
+
+/*
+ * Add [start, end), which must not overlap the set.  *@spare is a
+ * preallocated node: it is used (and *@spare set to NULL) only if the range
+ * cannot be merged into a neighbour, so this never fails.
+ */
+void jitseal_extents_insert(struct rb_root *root, u64 start, u64 end,
+			    struct jitseal_extent **spare)
+{
+	struct rb_node **link = &root->rb_node, *parent = NULL;
+	struct jitseal_extent *prev = NULL, *next = NULL, *e;
+
+	while (*link) {
+		parent = *link;
+		e = rb_entry(parent, struct jitseal_extent, node);
+		if (e->start < start) {
+			prev = e;
+			link = &parent->rb_right;
+		} else {
+			next = e;
+			link = &parent->rb_left;
+		}
+	}
+
+	if (prev && prev->end == start) {
+		prev->end = end;
+		if (next && next->start == end) {
+			prev->end = next->end;
+			rb_erase(&next->node, root);
+			kfree(next);
+		}
+		return;
+	}
+	if (next && next->start == end) {
+		/* Lowering the start keeps the order: nothing lies between. */
+		next->start = start;
+		return;
+	}
+
+	e = *spare;
+	*spare = NULL;
+	e->start = start;
+	e->end = end;
+	rb_link_node(&e->node, parent, link);
+	rb_insert_color(&e->node, root);
+}
+
+void jitseal_extents_destroy(struct rb_root *root)
+{
+	struct jitseal_extent *e, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(e, tmp, root, node)
+		kfree(e);
+	*root = RB_ROOT;
+}

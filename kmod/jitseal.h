@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * jitseal: sealed code pools for JIT compilers - internal interfaces.
+ */
+#ifndef _JITSEAL_H
+#define _JITSEAL_H
+
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rbtree.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+
+#include <linux/jitseal.h>
+
+/* Hard bounds of one LOAD, independent of policy. */
+#define JITSEAL_MAX_SEGMENTS	4096U
+#define JITSEAL_MAX_LOAD_BYTES	((u64)SZ_256M)
+/* Largest argument struct (or segment stride) the kernel reads. */
+#define JITSEAL_MAX_ARG_SIZE	PAGE_SIZE
+
+/* extent.c: disjoint, merged [start, end) ranges of sealed bytes */
+struct jitseal_extent {
+	struct rb_node node;
+	u64 start;
+	u64 end;
+};
+
+bool jitseal_extents_overlap(const struct rb_root *root, u64 start, u64 end);
+void jitseal_extents_insert(struct rb_root *root, u64 start, u64 end,
+			    struct jitseal_extent **spare);
+void jitseal_extents_destroy(struct rb_root *root);
+
+/* user.c: per-user accounting, keyed by the real uid of the caller */
+struct jitseal_user;
+
+struct jitseal_user *jitseal_user_get(kuid_t uid);
+void jitseal_user_put(struct jitseal_user *user);
+int jitseal_user_charge_pool(struct jitseal_user *user);
+void jitseal_user_uncharge_pool(struct jitseal_user *user);
+int jitseal_user_charge_bytes(struct jitseal_user *user, u64 bytes);
+void jitseal_user_uncharge_bytes(struct jitseal_user *user, u64 bytes);
+
+/* pool.c */
+struct jitseal_pool {
+	struct kref kref;
+	/* Serialises LOAD and the fields it changes. */
+	struct mutex lock;
+	u64 id;
+	/* Fixed at SETUP. */
+	u64 code_bytes;
+	u64 rodata_bytes;
+	unsigned long nr_pages;
+	struct jitseal_user *user;
+	/*
+	 * pages[i] is NULL until the first LOAD that touches page i publishes
+	 * it (smp_store_release); then it never changes while the pool lives.
+	 * The fault handler reads it without the lock (smp_load_acquire).
+	 */
+	struct page **pages;
+	/* Protected by @lock. */
+	struct rb_root sealed;
+	u64 sealed_bytes;
+	u64 nr_alloc_pages;
+	u64 loads;
+};
+
+static inline u64 jitseal_pool_bytes(const struct jitseal_pool *pool)
+{
+	return pool->code_bytes + pool->rodata_bytes;
+}
+
+extern const struct file_operations jitseal_fops;
+
+int jitseal_copy_arg(void *karg, size_t ksize, size_t ver0,
+		     const void __user *uarg);
+
+/* load.c */
+long jitseal_ioctl_load(struct jitseal_pool *pool,
+			struct jitseal_load __user *uarg);
+
+/* policy.c: knobs and statistics in /sys/kernel/jitseal/ */
+enum jitseal_reject {
+	JITSEAL_REJECT_QUOTA,
+	JITSEAL_REJECT_OVERLAP,
+	JITSEAL_REJECT_INVALID,
+	JITSEAL_REJECT_FAULT,
+	JITSEAL_REJECT_NOMEM,
+	JITSEAL_REJECT_PERM,
+	JITSEAL_REJECT_INTR,
+	JITSEAL_NR_REJECTS,
+};
+
+struct jitseal_policy {
+	u64 max_pool_bytes;
+	u64 max_user_bytes;
+	u32 max_user_pools;
+	/* INVALID_GID: anyone who can open the device */
+	kgid_t allowed_gid;
+	bool audit;
+	bool locked;
+};
+
+/* Read with READ_ONCE() per field; written under a mutex in policy.c. */
+extern struct jitseal_policy jitseal_policy;
+
+int jitseal_policy_init(void);
+void jitseal_policy_exit(void);
+void jitseal_stat_reject(int err);
+void jitseal_stat_pool(long delta);
+void jitseal_stat_load(u64 bytes, u64 pages);
+void jitseal_stat_unload(u64 bytes, u64 pages);
+
+/* arch.c: the only architecture-specific code */
+void jitseal_arch_fill_trap(void *addr, size_t len);
+void jitseal_arch_flush_icache(void *addr, size_t len);
+void jitseal_arch_sync_core(void);
+
+#endif /* _JITSEAL_H */

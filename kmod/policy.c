@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jitseal: policy knobs and statistics in /sys/kernel/jitseal/.
+ *
+ * Knobs are written by CAP_SYS_ADMIN only, each write is validated and
+ * logged, and writing 1 to "locked" freezes every knob until reboot.
+ */
+#include <linux/atomic.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/kobject.h>
+#include <linux/kstrtox.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sizes.h>
+#include <linux/sysfs.h>
+
+#include "jitseal.h"
+
+#define JITSEAL_POOL_BYTES_LIMIT	SZ_4G
+#define JITSEAL_USER_BYTES_LIMIT	SZ_1T
+#define JITSEAL_USER_POOLS_LIMIT	SZ_1M
+
+struct jitseal_policy jitseal_policy = {
+	.max_pool_bytes	= SZ_256M,
+	.max_user_bytes	= SZ_1G,
+	.max_user_pools	= 1024,
+	.allowed_gid	= INVALID_GID,
+};
+
+/* Serialises knob writes; readers use READ_ONCE() on single fields. */
+static DEFINE_MUTEX(jitseal_policy_lock);
+
+static atomic64_t jitseal_stat_pools;
+static atomic64_t jitseal_stat_sealed_bytes;
+static atomic64_t jitseal_stat_pages;
+static atomic64_t jitseal_stat_loads;
+static atomic64_t jitseal_stat_rejects[JITSEAL_NR_REJECTS];
+
+void jitseal_stat_reject(int err)
+{
+	enum jitseal_reject why;
+
+	switch (err) {
+	case -EDQUOT:
+	case -ENOSPC:
+		why = JITSEAL_REJECT_QUOTA;
+		break;
+	case -EEXIST:
+		why = JITSEAL_REJECT_OVERLAP;
+		break;
+	case -EFAULT:
+		why = JITSEAL_REJECT_FAULT;
+		break;
+	case -ENOMEM:
+		why = JITSEAL_REJECT_NOMEM;
+		break;
+	case -EPERM:
+	case -EACCES:
+		why = JITSEAL_REJECT_PERM;
+		break;
+	case -EINTR:
+		why = JITSEAL_REJECT_INTR;
+		break;
+	default:
+		why = JITSEAL_REJECT_INVALID;
+		break;
+	}
+	atomic64_inc(&jitseal_stat_rejects[why]);
+}
+
+void jitseal_stat_pool(long delta)
+{
+	atomic64_add(delta, &jitseal_stat_pools);
+}
+
+void jitseal_stat_load(u64 bytes, u64 pages)
+{
+	atomic64_add(bytes, &jitseal_stat_sealed_bytes);
+	atomic64_add(pages, &jitseal_stat_pages);
+	atomic64_inc(&jitseal_stat_loads);
+}
+
+void jitseal_stat_unload(u64 bytes, u64 pages)
+{
+	atomic64_sub(bytes, &jitseal_stat_sealed_bytes);
+	atomic64_sub(pages, &jitseal_stat_pages);
+}
+
+/*
+ * A knob: @format prints its value, @parse validates a write and applies it
+ * (with jitseal_policy_lock held and the policy unlocked).
+ */
+struct jitseal_knob {
+	struct kobj_attribute attr;
+	int (*format)(char *buf, size_t size);
+	int (*parse)(const char *buf);
+};
+
+static int jitseal_format_max_pool_bytes(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%llu",
+			 READ_ONCE(jitseal_policy.max_pool_bytes));
+}
+
+static int jitseal_parse_max_pool_bytes(const char *buf)
+{
+	u64 val;
+
+	if (kstrtou64(buf, 0, &val) || val < PAGE_SIZE ||
+	    !PAGE_ALIGNED(val) || val > JITSEAL_POOL_BYTES_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(jitseal_policy.max_pool_bytes, val);
+	return 0;
+}
+
+static int jitseal_format_max_user_bytes(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%llu",
+			 READ_ONCE(jitseal_policy.max_user_bytes));
+}
+
+static int jitseal_parse_max_user_bytes(const char *buf)
+{
+	u64 val;
+
+	if (kstrtou64(buf, 0, &val) || val > JITSEAL_USER_BYTES_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(jitseal_policy.max_user_bytes, val);
+	return 0;
+}
+
+static int jitseal_format_max_user_pools(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%u",
+			 READ_ONCE(jitseal_policy.max_user_pools));
+}
+
+static int jitseal_parse_max_user_pools(const char *buf)
+{
+	u32 val;
+
+	if (kstrtou32(buf, 0, &val) || val > JITSEAL_USER_POOLS_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(jitseal_policy.max_user_pools, val);
+	return 0;
+}
+
+static int jitseal_format_allowed_gid(char *buf, size_t size)
+{
+	kgid_t gid = READ_ONCE(jitseal_policy.allowed_gid);
+
+	if (!gid_valid(gid))
+		return scnprintf(buf, size, "-1");
+	return scnprintf(buf, size, "%u", from_kgid(&init_user_ns, gid));
+}
+
+static int jitseal_parse_allowed_gid(const char *buf)
+{
+	kgid_t gid = INVALID_GID;
+	s64 val;
+
+	if (kstrtos64(buf, 0, &val) || val < -1 || val >= U32_MAX)
+		return -EINVAL;
+	if (val >= 0) {
+		gid = make_kgid(&init_user_ns, val);
+		if (!gid_valid(gid))
+			return -EINVAL;
+	}
+	WRITE_ONCE(jitseal_policy.allowed_gid, gid);
+	return 0;
+}
+
+static int jitseal_format_audit(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%d", READ_ONCE(jitseal_policy.audit));
+}
+
+static int jitseal_parse_audit(const char *buf)
+{
+	unsigned int val;
+
+	if (kstrtouint(buf, 0, &val) || val > 1)
+		return -EINVAL;
+	WRITE_ONCE(jitseal_policy.audit, val);
+	return 0;
+}
+
+static int jitseal_format_locked(char *buf, size_t size)
+{
+	return scnprintf(buf, size, "%d", READ_ONCE(jitseal_policy.locked));
+}
+
+static int jitseal_parse_locked(const char *buf)
+{
+	unsigned int val;
+
+	/* Only reached while unlocked: 0 changes nothing, 1 is for good. */
+	if (kstrtouint(buf, 0, &val) || val > 1)
+		return -EINVAL;
+	WRITE_ONCE(jitseal_policy.locked, val);
+	return 0;
+}
+
+static ssize_t jitseal_knob_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	const struct jitseal_knob *knob =
+		container_of(attr, struct jitseal_knob, attr);
+	char val[24];
+
+	knob->format(val, sizeof(val));
+	return sysfs_emit(buf, "%s\n", val);
+}
+
+static ssize_t jitseal_knob_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	const struct jitseal_knob *knob =
+		container_of(attr, struct jitseal_knob, attr);
+	char old[24], new[24];
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	mutex_lock(&jitseal_policy_lock);
+	if (jitseal_policy.locked) {
+		ret = -EPERM;
+	} else {
+		knob->format(old, sizeof(old));
+		ret = knob->parse(buf);
+	}
+	if (!ret) {
+		knob->format(new, sizeof(new));
+		pr_notice("policy: %s %s -> %s by uid=%u pid=%d comm=%s\n",
+			  attr->attr.name, old, new,
+			  from_kuid(&init_user_ns, current_uid()),
+			  task_tgid_nr(current), current->comm);
+	}
+	mutex_unlock(&jitseal_policy_lock);
+
+	if (ret == -EPERM)
+		pr_notice_ratelimited("policy: %s: write refused, locked (uid=%u pid=%d comm=%s)\n",
+				      attr->attr.name,
+				      from_kuid(&init_user_ns, current_uid()),
+				      task_tgid_nr(current), current->comm);
+	return ret ?: count;
+}
+
+#define JITSEAL_KNOB(_name)						\
+	static struct jitseal_knob jitseal_knob_##_name = {		\
+		.attr	= __ATTR(_name, 0644, jitseal_knob_show,	\
+				 jitseal_knob_store),			\
+		.format	= jitseal_format_##_name,			\
+		.parse	= jitseal_parse_##_name,			\
+	}
+
+JITSEAL_KNOB(max_pool_bytes);
+JITSEAL_KNOB(max_user_bytes);
+JITSEAL_KNOB(max_user_pools);
+JITSEAL_KNOB(allowed_gid);
+JITSEAL_KNOB(audit);
+JITSEAL_KNOB(locked);
+
+#define JITSEAL_STAT(_name, _counter)					\
+	static ssize_t _name##_show(struct kobject *kobj,		\
+				    struct kobj_attribute *attr,	\
+				    char *buf)				\
+	{								\
+		return sysfs_emit(buf, "%lld\n",			\
+				  atomic64_read(&(_counter)));		\
+	}								\
+	static struct kobj_attribute jitseal_stat_attr_##_name = __ATTR_RO(_name)
+
+JITSEAL_STAT(pools, jitseal_stat_pools);
+JITSEAL_STAT(sealed_bytes, jitseal_stat_sealed_bytes);
+JITSEAL_STAT(pages, jitseal_stat_pages);
+JITSEAL_STAT(loads, jitseal_stat_loads);
+JITSEAL_STAT(quota, jitseal_stat_rejects[JITSEAL_REJECT_QUOTA]);
+JITSEAL_STAT(overlap, jitseal_stat_rejects[JITSEAL_REJECT_OVERLAP]);
+JITSEAL_STAT(invalid, jitseal_stat_rejects[JITSEAL_REJECT_INVALID]);
+JITSEAL_STAT(fault, jitseal_stat_rejects[JITSEAL_REJECT_FAULT]);
+JITSEAL_STAT(nomem, jitseal_stat_rejects[JITSEAL_REJECT_NOMEM]);
+JITSEAL_STAT(perm, jitseal_stat_rejects[JITSEAL_REJECT_PERM]);
+JITSEAL_STAT(intr, jitseal_stat_rejects[JITSEAL_REJECT_INTR]);
+
+static struct attribute *jitseal_attrs[] = {
+	&jitseal_knob_max_pool_bytes.attr.attr,
+	&jitseal_knob_max_user_bytes.attr.attr,
+	&jitseal_knob_max_user_pools.attr.attr,
+	&jitseal_knob_allowed_gid.attr.attr,
+	&jitseal_knob_audit.attr.attr,
+	&jitseal_knob_locked.attr.attr,
+	&jitseal_stat_attr_pools.attr,
+	&jitseal_stat_attr_sealed_bytes.attr,
+	&jitseal_stat_attr_pages.attr,
+	&jitseal_stat_attr_loads.attr,
+	NULL,
+};
+
+static const struct attribute_group jitseal_attr_group = {
+	.attrs = jitseal_attrs,
+};
+
+static struct attribute *jitseal_reject_attrs[] = {
+	&jitseal_stat_attr_quota.attr,
+	&jitseal_stat_attr_overlap.attr,
+	&jitseal_stat_attr_invalid.attr,
+	&jitseal_stat_attr_fault.attr,
+	&jitseal_stat_attr_nomem.attr,
+	&jitseal_stat_attr_perm.attr,
+	&jitseal_stat_attr_intr.attr,
+	NULL,
+};
+
+static const struct attribute_group jitseal_reject_group = {
+	.name = "rejects",
+	.attrs = jitseal_reject_attrs,
+};
+
+static const struct attribute_group *jitseal_groups[] = {
+	&jitseal_attr_group,
+	&jitseal_reject_group,
+	NULL,
+};
+
+static struct kobject *jitseal_kobj;
+
+int jitseal_policy_init(void)
+{
+	int ret;
+
+	jitseal_kobj = kobject_create_and_add("jitseal", kernel_kobj);
+	if (!jitseal_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_groups(jitseal_kobj, jitseal_groups);
+	if (ret)
+		kobject_put(jitseal_kobj);
+	return ret;
+}
+
+void jitseal_policy_exit(void)
+{
+	sysfs_remove_groups(jitseal_kobj, jitseal_groups);
+	kobject_put(jitseal_kobj);
+}

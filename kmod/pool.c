@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jitseal: pool lifetime and the file operations of /dev/jitseal.
+ *
+ * Every open file has a handle.  SETUP hangs a new pool off it; MAP_FD opens
+ * a second file on the same device whose handle shares the pool but may only
+ * map it.  A pool is freed with its last handle, and a handle with its file,
+ * which every mapping of the pool holds: pages therefore outlive the last
+ * fd as long as a mapping exists, and the module (fops owner) cannot be
+ * unloaded while either exists.
+ */
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "jitseal.h"
+
+struct jitseal_handle {
+	/* NULL until SETUP; then set once (smp_store_release/cmpxchg). */
+	struct jitseal_pool *pool;
+	/* Opened by MAP_FD: may map and query, never SETUP or LOAD. */
+	bool map_only;
+};
+
+static atomic64_t jitseal_next_pool_id = ATOMIC64_INIT(0);
+
+/*
+ * Copy an extensible argument struct that starts with its __u32 size:
+ * smaller than VER0 is EINVAL, unknown non-zero trailing bytes are E2BIG.
+ */
+int jitseal_copy_arg(void *karg, size_t ksize, size_t ver0,
+		     const void __user *uarg)
+{
+	u32 usize;
+
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < ver0)
+		return -EINVAL;
+	if (usize > JITSEAL_MAX_ARG_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(karg, ksize, uarg, usize);
+}
+
+static struct jitseal_pool *jitseal_pool_create(u64 code_bytes,
+						u64 rodata_bytes)
+{
+	struct jitseal_pool *pool;
+	int ret = -ENOMEM;
+
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL_ACCOUNT);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&pool->kref);
+	mutex_init(&pool->lock);
+	pool->sealed = RB_ROOT;
+	pool->code_bytes = code_bytes;
+	pool->rodata_bytes = rodata_bytes;
+	pool->nr_pages = (code_bytes + rodata_bytes) >> PAGE_SHIFT;
+
+	pool->pages = kvcalloc(pool->nr_pages, sizeof(*pool->pages),
+			       GFP_KERNEL_ACCOUNT);
+	if (!pool->pages)
+		goto err_free;
+
+	pool->user = jitseal_user_get(current_uid());
+	if (!pool->user)
+		goto err_free;
+	ret = jitseal_user_charge_pool(pool->user);
+	if (ret)
+		goto err_user;
+
+	pool->id = atomic64_inc_return(&jitseal_next_pool_id);
+	jitseal_stat_pool(1);
+	return pool;
+
+err_user:
+	jitseal_user_put(pool->user);
+err_free:
+	kvfree(pool->pages);
+	mutex_destroy(&pool->lock);
+	kfree(pool);
+	return ERR_PTR(ret);
+}
+
+static void jitseal_pool_release(struct kref *kref)
+{
+	struct jitseal_pool *pool = container_of(kref, struct jitseal_pool,
+						 kref);
+	unsigned long i;
+
+	for (i = 0; i < pool->nr_pages; i++)
+		if (pool->pages[i])
+			put_page(pool->pages[i]);
+	kvfree(pool->pages);
+	jitseal_extents_destroy(&pool->sealed);
+
+	jitseal_stat_unload(pool->sealed_bytes, pool->nr_alloc_pages);
+	jitseal_stat_pool(-1);
+	jitseal_user_uncharge_bytes(pool->user, pool->sealed_bytes);
+	jitseal_user_uncharge_pool(pool->user);
+	jitseal_user_put(pool->user);
+
+	mutex_destroy(&pool->lock);
+	kfree(pool);
+}
+
+static void jitseal_pool_put(struct jitseal_pool *pool)
+{
+	kref_put(&pool->kref, jitseal_pool_release);
+}
+
+static struct jitseal_pool *jitseal_handle_pool(struct jitseal_handle *h)
+{
+	/* Pairs with cmpxchg_release() in SETUP: see an initialised pool. */
+	return smp_load_acquire(&h->pool);
+}
+
+static vm_fault_t jitseal_vm_fault(struct vm_fault *vmf)
+{
+	struct jitseal_pool *pool = vmf->vma->vm_private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= pool->nr_pages)
+		return VM_FAULT_SIGBUS;
+	/* Pairs with the smp_store_release() that publishes a loaded page. */
+	page = smp_load_acquire(&pool->pages[vmf->pgoff]);
+	if (!page)
+		return VM_FAULT_SIGBUS;	/* nothing was ever loaded here */
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct jitseal_vm_ops = {
+	.fault = jitseal_vm_fault,
+};
+
+static int jitseal_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct jitseal_handle *h = file->private_data;
+	struct jitseal_pool *pool = jitseal_handle_pool(h);
+	unsigned long pgoff = vma->vm_pgoff, npages = vma_pages(vma);
+	int ret;
+
+	ret = -ENXIO;
+	if (!pool)
+		goto reject;
+	/* MAP_PRIVATE would allow copy-on-write copies the JIT can write. */
+	ret = -EINVAL;
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		goto reject;
+	if (pgoff >= pool->nr_pages || npages > pool->nr_pages - pgoff)
+		goto reject;
+	ret = -EACCES;
+	if (vma->vm_flags & VM_WRITE)
+		goto reject;
+	/* The read-only data area is never executable. */
+	if (pgoff + npages > (pool->code_bytes >> PAGE_SHIFT)) {
+		if (vma->vm_flags & VM_EXEC)
+			goto reject;
+		jitseal_vm_flags_clear(vma, VM_MAYEXEC);
+	}
+
+	/*
+	 * Without VM_MAYWRITE neither mprotect() nor FOLL_FORCE (ptrace,
+	 * /proc/pid/mem) can make the mapping writable; VM_DONTEXPAND keeps
+	 * mremap() from growing it.
+	 */
+	jitseal_vm_flags_clear(vma, VM_MAYWRITE);
+	jitseal_vm_flags_set(vma, VM_DONTEXPAND);
+	vma->vm_ops = &jitseal_vm_ops;
+	vma->vm_private_data = pool;
+	return 0;
+
+reject:
+	jitseal_stat_reject(ret);
+	return ret;
+}
+
+static int jitseal_open(struct inode *inode, struct file *file)
+{
+	kgid_t gid = READ_ONCE(jitseal_policy.allowed_gid);
+	struct jitseal_handle *h;
+
+	if (gid_valid(gid) && !in_group_p(gid) && !capable(CAP_SYS_ADMIN)) {
+		jitseal_stat_reject(-EPERM);
+		return -EPERM;
+	}
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return -ENOMEM;
+	file->private_data = h;
+	return 0;
+}
+
+static int jitseal_release(struct inode *inode, struct file *file)
+{
+	struct jitseal_handle *h = file->private_data;
+
+	if (h->pool)
+		jitseal_pool_put(h->pool);
+	kfree(h);
+	return 0;
+}
+
+static long jitseal_ioctl_version(void __user *uarg)
+{
+	struct jitseal_version v;
+	int ret;
+
+	ret = jitseal_copy_arg(&v, sizeof(v), JITSEAL_VERSION_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+
+	v.api_version = JITSEAL_API_VERSION;
+	v.features = JITSEAL_FEAT_ALL;
+	v.max_segments = JITSEAL_MAX_SEGMENTS;
+	v.page_size = PAGE_SIZE;
+	v.max_load_bytes = JITSEAL_MAX_LOAD_BYTES;
+	v.max_pool_bytes = READ_ONCE(jitseal_policy.max_pool_bytes);
+
+	if (copy_to_user(uarg, &v, min_t(size_t, v.size, sizeof(v))))
+		return -EFAULT;
+	return 0;
+}
+
+static long jitseal_ioctl_setup(struct jitseal_handle *h, void __user *uarg)
+{
+	struct jitseal_pool *pool;
+	struct jitseal_setup s;
+	u64 total;
+	int ret;
+
+	if (h->map_only)
+		return -EPERM;
+	ret = jitseal_copy_arg(&s, sizeof(s), JITSEAL_SETUP_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	if (jitseal_handle_pool(h))
+		return -EBUSY;
+	if (s.flags || !s.code_bytes || !PAGE_ALIGNED(s.code_bytes) ||
+	    !PAGE_ALIGNED(s.rodata_bytes))
+		return -EINVAL;
+	if (check_add_overflow(s.code_bytes, s.rodata_bytes, &total) ||
+	    total > READ_ONCE(jitseal_policy.max_pool_bytes))
+		return -ENOSPC;
+
+	pool = jitseal_pool_create(s.code_bytes, s.rodata_bytes);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	/* Two racing SETUPs on one file: the first one wins. */
+	if (cmpxchg_release(&h->pool, NULL, pool)) {
+		jitseal_pool_put(pool);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
+{
+	struct jitseal_pool *pool = jitseal_handle_pool(h);
+	struct jitseal_pool_info info;
+	u32 usize;
+	int ret;
+
+	ret = jitseal_copy_arg(&info, sizeof(info), JITSEAL_POOL_INFO_SIZE_VER0,
+			       uarg);
+	if (ret)
+		return ret;
+
+	usize = info.size;
+	memset(&info, 0, sizeof(info));
+	info.size = usize;
+	if (h->map_only)
+		info.flags |= JITSEAL_INFO_MAP_ONLY;
+	if (pool) {
+		info.flags |= JITSEAL_INFO_READY;
+		info.pool_id = pool->id;
+		info.code_bytes = pool->code_bytes;
+		info.rodata_bytes = pool->rodata_bytes;
+		mutex_lock(&pool->lock);
+		info.sealed_bytes = pool->sealed_bytes;
+		info.pages = pool->nr_alloc_pages;
+		info.loads = pool->loads;
+		mutex_unlock(&pool->lock);
+	}
+
+	if (copy_to_user(uarg, &info, min_t(size_t, usize, sizeof(info))))
+		return -EFAULT;
+	return 0;
+}
+
+static long jitseal_ioctl_map_fd(struct file *file, struct jitseal_handle *h,
+				 void __user *uarg)
+{
+	struct jitseal_pool *pool = jitseal_handle_pool(h);
+	struct jitseal_handle *nh;
+	struct jitseal_map_fd m;
+	struct file *nfile;
+	int fd, ret;
+
+	ret = jitseal_copy_arg(&m, sizeof(m), JITSEAL_MAP_FD_SIZE_VER0, uarg);
+	if (ret)
+		return ret;
+	if (m.flags & ~JITSEAL_MAP_FD_CLOEXEC)
+		return -EINVAL;
+	if (!pool)
+		return -ENXIO;
+
+	fd = get_unused_fd_flags(O_RDONLY |
+				 (m.flags & JITSEAL_MAP_FD_CLOEXEC ?
+				  O_CLOEXEC : 0));
+	if (fd < 0)
+		return fd;
+
+	/*
+	 * A new file on the device itself rather than an anonymous inode: the
+	 * mapping must be executable, and anonymous inodes may live on a
+	 * noexec mount.  The open goes through jitseal_open() again.
+	 */
+	nfile = dentry_open(&file->f_path, O_RDONLY, current_cred());
+	if (IS_ERR(nfile)) {
+		put_unused_fd(fd);
+		return PTR_ERR(nfile);
+	}
+	if (nfile->f_op != &jitseal_fops) {
+		fput(nfile);
+		put_unused_fd(fd);
+		return -ENXIO;
+	}
+
+	nh = nfile->private_data;
+	nh->map_only = true;
+	kref_get(&pool->kref);
+	/* fd_install() publishes the file and with it the handle. */
+	nh->pool = pool;
+	fd_install(fd, nfile);
+	return fd;
+}
+
+static long jitseal_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct jitseal_handle *h = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct jitseal_pool *pool;
+	long ret;
+
+	switch (cmd) {
+	case JITSEAL_IOC_VERSION:
+		ret = jitseal_ioctl_version(uarg);
+		break;
+	case JITSEAL_IOC_SETUP:
+		ret = jitseal_ioctl_setup(h, uarg);
+		break;
+	case JITSEAL_IOC_LOAD:
+		pool = jitseal_handle_pool(h);
+		if (h->map_only)
+			ret = -EPERM;
+		else if (!pool)
+			ret = -ENXIO;
+		else
+			ret = jitseal_ioctl_load(pool, uarg);
+		break;
+	case JITSEAL_IOC_INFO:
+		ret = jitseal_ioctl_info(h, uarg);
+		break;
+	case JITSEAL_IOC_MAP_FD:
+		ret = jitseal_ioctl_map_fd(file, h, uarg);
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	if (ret < 0)
+		jitseal_stat_reject(ret);
+	return ret;
+}
+
+const struct file_operations jitseal_fops = {
+	.owner		= THIS_MODULE,
+	.open		= jitseal_open,
+	.release	= jitseal_release,
+	.unlocked_ioctl	= jitseal_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= jitseal_mmap,
+	.llseek		= noop_llseek,
+};
