@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * kmod backend: each region is one open of /dev/jitseal.  Code is mapped
+ * MAP_SHARED read+exec at the region base, rodata read-only after it; the
+ * kernel is the only writer.  A finalize is one JITSEAL_IOC_LOAD per
+ * region (split only if the batch exceeds the module's max_segments or
+ * max_load_bytes).
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/jitseal.h>
+
+#include "internal.h"
+
+static int js_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+int js_kmod_open(void)
+{
+	int fd = open(JITSEAL_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
+		return -ENODEV;
+	return -errno;
+}
+
+static int js_kmod_version(int fd, struct jitseal_version *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	return js_ioctl(fd, JITSEAL_IOC_VERSION, v);
+}
+
+static int js_kmod_probe(struct jitseal_pool *pool)
+{
+	struct jitseal_version v;
+	uint64_t max;
+	int fd, err;
+
+	fd = js_kmod_open();
+	if (fd < 0)
+		return fd;
+	err = js_kmod_version(fd, &v);
+	close(fd);
+	if (err)
+		return err;
+	if (!(v.features & JITSEAL_FEAT_LOAD))
+		return -EOPNOTSUPP;
+	pool->features = v.features;
+	pool->max_segments = v.max_segments ? v.max_segments : 1;
+	pool->max_load_bytes = v.max_load_bytes ? v.max_load_bytes : UINT64_MAX;
+	if (!(v.features & JITSEAL_FEAT_RODATA))
+		return -EOPNOTSUPP;
+	/* keep default regions within the policy's pool size */
+	max = js_round_down(v.max_pool_bytes, js_page_size);
+	if (max >= 2 * js_page_size &&
+	    pool->def_size[JITSEAL_CODE] + pool->def_size[JITSEAL_RODATA] > max) {
+		pool->def_size[JITSEAL_RODATA] =
+			js_round_down(max / 4, js_page_size);
+		pool->def_size[JITSEAL_CODE] =
+			max - pool->def_size[JITSEAL_RODATA];
+	}
+	return 0;
+}
+
+static int js_kmod_map(struct jitseal_pool *pool, struct js_region *r)
+{
+	const struct js_section *c = &r->sec[JITSEAL_CODE];
+	const struct js_section *ro = &r->sec[JITSEAL_RODATA];
+	struct jitseal_setup setup = {
+		.size = sizeof(setup),
+		.code_bytes = c->size,
+		.rodata_bytes = ro->size,
+	};
+	int fd, err;
+
+	(void)pool;
+	fd = js_kmod_open();
+	if (fd < 0)
+		return fd;
+	err = js_ioctl(fd, JITSEAL_IOC_SETUP, &setup);
+	if (err)
+		goto fail;
+	if (mmap(r->base + c->off, c->size, PROT_READ | PROT_EXEC,
+		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+		goto fail_errno;
+	if (ro->size &&
+	    mmap(r->base + ro->off, ro->size, PROT_READ, MAP_SHARED | MAP_FIXED,
+		 fd, (off_t)c->size) == MAP_FAILED)
+		goto fail_errno;
+	r->fd = fd;
+	return 0;
+fail_errno:
+	err = -errno;
+fail:
+	close(fd);
+	return err;
+}
+
+static void js_kmod_unmap(struct js_region *r)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+}
+
+static int js_kmod_load(struct jitseal_pool *pool, int fd,
+			struct jitseal_segment *v, size_t n, unsigned int flags,
+			unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+{
+	struct jitseal_load load = {
+		.size = sizeof(load),
+		.segments = (uintptr_t)v,
+		.nr_segments = (uint32_t)n,
+		.segment_size = sizeof(*v),
+	};
+	int err;
+
+	if (flags & JITSEAL_FINALIZE_SYNC_CORE)
+		load.flags |= JITSEAL_LOAD_SYNC_CORE;
+	if (digests && (pool->features & JITSEAL_FEAT_DIGEST)) {
+		load.flags |= JITSEAL_LOAD_DIGEST;
+		load.digests = (uintptr_t)digests;
+	}
+	err = js_ioctl(fd, JITSEAL_IOC_LOAD, &load);
+	if (!err)
+		pool->loads++;
+	return err;
+}
+
+static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
+			   const struct js_seg *segs, size_t n,
+			   unsigned int flags,
+			   unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+{
+	size_t i, nv = 0, bytes = 0, first = 0;
+	struct jitseal_segment *v;
+	int err = 0;
+
+	v = calloc(n < pool->max_segments ? n : pool->max_segments, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	/*
+	 * Usually one LOAD.  A batch larger than the module's limits is
+	 * split; each LOAD is still all-or-none.  Runs longer than
+	 * max_load_bytes are not split (the kernel refuses them).
+	 */
+	for (i = 0; i < n; i++) {
+		const struct js_seg *s = &segs[i];
+
+		if (nv && (nv == pool->max_segments ||
+			   bytes + s->len > pool->max_load_bytes)) {
+			err = js_kmod_load(pool, r->fd, v, nv, flags,
+					   digests ? &digests[first] : NULL);
+			if (err)
+				goto out;
+			first = i;
+			nv = 0;
+			bytes = 0;
+		}
+		v[nv].src = (uintptr_t)(r->stage + r->sec[s->kind].off + s->off);
+		v[nv].offset = r->sec[s->kind].off + s->off;
+		v[nv].len = s->len;
+		v[nv].prot = s->kind == JITSEAL_CODE ? JITSEAL_PROT_RX :
+						       JITSEAL_PROT_R;
+		v[nv].flags = 0;
+		nv++;
+		bytes += s->len;
+	}
+	err = js_kmod_load(pool, r->fd, v, nv, flags,
+			   digests ? &digests[first] : NULL);
+out:
+	free(v);
+	if (!err && digests && !(pool->features & JITSEAL_FEAT_DIGEST)) {
+		/* digest of the sealed bytes, computed here */
+		for (i = 0; i < n; i++)
+			js_sha256(js_sec_addr(r, segs[i].kind) + segs[i].off,
+				  segs[i].len, digests[i]);
+	}
+	return err;
+}
+
+static size_t js_kmod_pages(struct jitseal_pool *pool, struct js_region *r)
+{
+	struct jitseal_pool_info info = { .size = sizeof(info) };
+
+	(void)pool;
+	if (js_ioctl(r->fd, JITSEAL_IOC_INFO, &info))
+		return 0;
+	return (size_t)info.pages;
+}
+
+const struct js_backend js_backend_kmod = {
+	.id = JITSEAL_BACKEND_KMOD,
+	.name = "kmod",
+	.sealed = true,
+	.probe = js_kmod_probe,
+	.map = js_kmod_map,
+	.unmap = js_kmod_unmap,
+	.install = js_kmod_install,
+	.pages = js_kmod_pages,
+};
