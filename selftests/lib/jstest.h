@@ -8,6 +8,7 @@
 #define JSTEST_H
 
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>

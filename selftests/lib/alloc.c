@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/* jitseal_alloc: staging vs final address, alignment, kinds, packing. */
+#include "jstest.h"
+
+TEST(stage_and_addr)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem m;
+	fn_ii f;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, AFFINE_LEN, 16, JITSEAL_CODE, &m));
+	EXPECT_NE(m.stage, m.addr);
+	EXPECT_EQ(0, (uintptr_t)m.addr % 16);
+	emit_affine(m.stage, 3, 4);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	f = (fn_ii)m.addr;
+	EXPECT_EQ(3 * 5 + 4, f(5));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(alignments)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem m;
+	size_t a;
+
+	ASSERT_NE(NULL, p);
+	for (a = 1; a <= (1UL << 21); a <<= 1) {
+		ASSERT_EQ(0, jitseal_alloc(p, 3, a, JITSEAL_CODE, &m));
+		EXPECT_EQ(0, (uintptr_t)m.addr % a);
+		ASSERT_EQ(0, jitseal_alloc(p, 3, a, JITSEAL_RODATA, &m));
+		EXPECT_EQ(0, (uintptr_t)m.addr % a);
+		ASSERT_EQ(0, jitseal_alloc(p, 3, a, JITSEAL_DATA, &m));
+		EXPECT_EQ(0, (uintptr_t)m.addr % a);
+	}
+	/* 0 means the default alignment, 16 */
+	ASSERT_EQ(0, jitseal_alloc(p, 1, 0, JITSEAL_CODE, &m));
+	ASSERT_EQ(0, jitseal_alloc(p, 1, 0, JITSEAL_CODE, &m));
+	EXPECT_EQ(0, (uintptr_t)m.addr % 16);
+	EXPECT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(small_functions_share_pages)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem a, b;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &a));
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &b));
+	EXPECT_EQ((char *)a.addr + 6, (char *)b.addr);
+	EXPECT_EQ((char *)a.stage + 6, (char *)b.stage);
+	emit_ret_imm(a.stage, 11);
+	emit_ret_imm(b.stage, 22);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(11, ((fn_v)a.addr)());
+	EXPECT_EQ(22, ((fn_v)b.addr)());
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/* RW data is usable at once and stays writable after finalize. */
+TEST(data_rw_at_once)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem d;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 4096, 64, JITSEAL_DATA, &d));
+	EXPECT_EQ(d.stage, d.addr);
+	memset(d.addr, 0x5a, 4096);
+	EXPECT_EQ(0x5a, ((uint8_t *)d.addr)[4095]);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	((uint8_t *)d.addr)[0] = 1;
+	EXPECT_EQ(1, ((uint8_t *)d.addr)[0]);
+	EXPECT_EQ(0, write_faults(d.addr));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/* Code is not there before finalize: the final address holds no staged byte. */
+TEST(nothing_installed_before_finalize)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem a, b;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &a));
+	emit_ret_imm(a.stage, 1);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &b));
+	emit_ret_imm(b.stage, 2);
+	/* same page, never written yet: int3 */
+	EXPECT_EQ(0xcc, *(volatile uint8_t *)b.addr);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(0xb8, *(volatile uint8_t *)b.addr);
+	EXPECT_EQ(2, ((fn_v)b.addr)());
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(alignment_gap_is_int3)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem a, b;
+	int i;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &a));
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 64, JITSEAL_CODE, &b));
+	emit_ret_imm(a.stage, 1);
+	emit_ret_imm(b.stage, 2);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	for (i = 6; (char *)a.addr + i < (char *)b.addr; i++)
+		EXPECT_EQ(0xcc, ((volatile uint8_t *)a.addr)[i]);
+	EXPECT_EQ(1, ((fn_v)a.addr)());
+	EXPECT_EQ(2, ((fn_v)b.addr)());
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(large_allocation)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem m;
+	size_t len = 5 * page_size() + 123, i;
+	uint8_t *s;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, len, 4096, JITSEAL_CODE, &m));
+	s = m.stage;
+	memset(s, 0x90, len);		/* nop sled ... */
+	emit_ret_imm(s + len - 6, 77);	/* ... into mov eax, 77; ret */
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(77, ((fn_v)m.addr)());
+	for (i = 0; i < len - 6; i += 997)
+		EXPECT_EQ(0x90, ((uint8_t *)m.addr)[i]);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST_HARNESS_MAIN

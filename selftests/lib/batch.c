@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Batches: independent pending sets of one pool. */
+#include "jstest.h"
+
+TEST(batches_are_independent)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_batch *a, *b;
+	struct jitseal_mem ma, mb, ma2;
+
+	ASSERT_NE(NULL, p);
+	a = jitseal_batch_create(p);
+	b = jitseal_batch_create(p);
+	ASSERT_NE(NULL, a);
+	ASSERT_NE(NULL, b);
+	ASSERT_EQ(0, jitseal_batch_alloc(a, 6, 1, JITSEAL_CODE, &ma));
+	ASSERT_EQ(0, jitseal_batch_alloc(b, 6, 1, JITSEAL_CODE, &mb));
+	ASSERT_EQ(0, jitseal_batch_alloc(a, 6, 1, JITSEAL_CODE, &ma2));
+	emit_ret_imm(ma.stage, 1);
+	emit_ret_imm(ma2.stage, 3);
+	/* b is still being written: finalizing a must not install it */
+	ASSERT_EQ(0, jitseal_batch_finalize(a, NULL));
+	EXPECT_EQ(1, ((fn_v)ma.addr)());
+	EXPECT_EQ(3, ((fn_v)ma2.addr)());
+	EXPECT_EQ(0xcc, *(volatile uint8_t *)mb.addr);
+	EXPECT_EQ(6, test_stats(p).pending);
+	emit_ret_imm(mb.stage, 2);
+	ASSERT_EQ(0, jitseal_batch_finalize(b, NULL));
+	EXPECT_EQ(2, ((fn_v)mb.addr)());
+	/* the pool's own pending set is a third one */
+	EXPECT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(0, jitseal_batch_destroy(a));
+	EXPECT_EQ(0, jitseal_batch_destroy(b));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(batch_discard_and_destroy)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_batch *a;
+	struct jitseal_mem m;
+
+	ASSERT_NE(NULL, p);
+	a = jitseal_batch_create(p);
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(0, jitseal_batch_alloc(a, 32, 1, JITSEAL_CODE, &m));
+	EXPECT_EQ(0, jitseal_batch_discard(a));
+	EXPECT_EQ(0, test_stats(p).used[JITSEAL_CODE]);
+	ASSERT_EQ(0, jitseal_batch_alloc(a, 32, 1, JITSEAL_CODE, &m));
+	/* destroy discards what is pending */
+	EXPECT_EQ(0, jitseal_batch_destroy(a));
+	EXPECT_EQ(0, test_stats(p).pending);
+	EXPECT_EQ(-EBADF, jitseal_batch_alloc(a, 32, 1, JITSEAL_CODE, &m));
+	EXPECT_EQ(-EBADF, jitseal_batch_finalize(a, NULL));
+	EXPECT_EQ(-EBADF, jitseal_batch_discard(a));
+	EXPECT_EQ(-EBADF, jitseal_batch_destroy(a));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/* Destroying the pool destroys its batches. */
+TEST(pool_destroy_kills_batches)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_batch *a;
+	struct jitseal_mem m;
+
+	ASSERT_NE(NULL, p);
+	a = jitseal_batch_create(p);
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(0, jitseal_batch_alloc(a, 32, 1, JITSEAL_CODE, &m));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+	EXPECT_EQ(-EBADF, jitseal_batch_alloc(a, 32, 1, JITSEAL_CODE, &m));
+	EXPECT_EQ(-EBADF, jitseal_batch_destroy(a));
+	EXPECT_EQ(NULL, jitseal_batch_create(p));
+	EXPECT_EQ(EBADF, errno);
+}
+
+TEST(batch_null)
+{
+	struct jitseal_mem m;
+
+	EXPECT_EQ(NULL, jitseal_batch_create(NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-EINVAL, jitseal_batch_alloc(NULL, 1, 1, JITSEAL_CODE, &m));
+	EXPECT_EQ(-EINVAL, jitseal_batch_finalize(NULL, NULL));
+	EXPECT_EQ(-EINVAL, jitseal_batch_discard(NULL));
+	EXPECT_EQ(-EINVAL, jitseal_batch_destroy(NULL));
+}
+
+TEST_HARNESS_MAIN

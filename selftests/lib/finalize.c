@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/* jitseal_finalize: protections, runs, digests, errors. */
+#include "jstest.h"
+#include "../../lib/sha256.c"
+
+TEST(code_rx_rodata_r)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem c, r;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, AFFINE_LEN, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, 64, 8, JITSEAL_RODATA, &r));
+	emit_affine(c.stage, 7, 1);
+	memset(r.stage, 0x42, 64);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(15, ((fn_ii)c.addr)(2));
+	EXPECT_EQ(0x42, ((uint8_t *)r.addr)[63]);
+	EXPECT_EQ(1, write_faults(c.addr));
+	EXPECT_EQ(1, write_faults(r.addr));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(rodata_not_executable)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem r;
+	int status;
+	pid_t pid;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_RODATA, &r));
+	emit_ret_imm(r.stage, 1);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	pid = fork();
+	if (pid == 0)
+		_exit(((fn_v)r.addr)());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(empty_finalize)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_pool_stats st;
+	struct jitseal_run runs[1];
+	JITSEAL_OPTS(jitseal_finalize_opts, o, .runs = runs, .nr_runs = 1);
+
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(0, jitseal_finalize(p, &o));
+	EXPECT_EQ(0, o.nr_runs);
+	st = test_stats(p);
+	EXPECT_EQ(0, st.loads);
+	EXPECT_EQ(0, st.finalizes);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(runs_and_digests)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_run runs[4];
+	JITSEAL_OPTS(jitseal_finalize_opts, o, .flags = JITSEAL_FINALIZE_DIGEST,
+		     .runs = runs, .nr_runs = 4);
+	struct jitseal_mem c1, c2, r;
+	unsigned char want[32];
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c1));
+	ASSERT_EQ(0, jitseal_alloc(p, 100, 8, JITSEAL_RODATA, &r));
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c2));
+	emit_ret_imm(c1.stage, 1);
+	emit_ret_imm(c2.stage, 2);
+	memset(r.stage, 'r', 100);
+	ASSERT_EQ(0, jitseal_finalize(p, &o));
+	/* the two code allocations are adjacent: one run */
+	ASSERT_EQ(2, o.nr_runs);
+	EXPECT_EQ(c1.addr, runs[0].addr);
+	EXPECT_EQ(12, runs[0].len);
+	EXPECT_EQ(JITSEAL_CODE, runs[0].kind);
+	EXPECT_EQ(r.addr, runs[1].addr);
+	EXPECT_EQ(100, runs[1].len);
+	EXPECT_EQ(JITSEAL_RODATA, runs[1].kind);
+	js_sha256(c1.addr, 12, want);
+	EXPECT_EQ(0, memcmp(want, runs[0].digest, 32));
+	js_sha256(r.addr, 100, want);
+	EXPECT_EQ(0, memcmp(want, runs[1].digest, 32));
+	/* a known answer: SHA-256("abc") */
+	js_sha256("abc", 3, want);
+	EXPECT_EQ(0xba, want[0]);
+	EXPECT_EQ(0xad, want[31]);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/* Too few runs: -ENOBUFS, the count needed, and nothing installed. */
+TEST(runs_too_small)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_run runs[1];
+	JITSEAL_OPTS(jitseal_finalize_opts, o, .runs = runs, .nr_runs = 1);
+	struct jitseal_mem c, r;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, 8, 8, JITSEAL_RODATA, &r));
+	emit_ret_imm(c.stage, 9);
+	EXPECT_EQ(-ENOBUFS, jitseal_finalize(p, &o));
+	EXPECT_EQ(2, o.nr_runs);
+	EXPECT_EQ(14, test_stats(p).pending);
+	EXPECT_EQ(0, test_stats(p).sealed[JITSEAL_CODE]);
+	/* retry works */
+	EXPECT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(9, ((fn_v)c.addr)());
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(bad_opts)
+{
+	struct jitseal_pool *p = test_pool();
+	JITSEAL_OPTS(jitseal_finalize_opts, o);
+	struct {
+		struct jitseal_finalize_opts o;
+		uint32_t more;
+	} big;
+
+	ASSERT_NE(NULL, p);
+	o.flags = 1U << 20;
+	EXPECT_EQ(-EINVAL, jitseal_finalize(p, &o));
+	o.flags = JITSEAL_FINALIZE_DIGEST;	/* digest without runs */
+	EXPECT_EQ(-EINVAL, jitseal_finalize(p, &o));
+	o.flags = 0;
+	o.sz = 0;
+	EXPECT_EQ(-EINVAL, jitseal_finalize(p, &o));
+	memset(&big, 0, sizeof(big));
+	big.o.sz = sizeof(big);
+	EXPECT_EQ(0, jitseal_finalize(p, &big.o));
+	big.more = 1;
+	EXPECT_EQ(-EINVAL, jitseal_finalize(p, &big.o));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST(sync_core)
+{
+	struct jitseal_pool *p = test_pool_flags(0, 0, 0, JITSEAL_POOL_SYNC_CORE);
+	JITSEAL_OPTS(jitseal_finalize_opts, o, .flags = JITSEAL_FINALIZE_SYNC_CORE);
+	fn_ii f;
+
+	ASSERT_NE(NULL, p);
+	f = stage_affine(p, 1, 1);
+	ASSERT_EQ(0, jitseal_finalize(p, &o));
+	EXPECT_EQ(2, f(1));
+	f = stage_affine(p, 1, 2);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(3, f(1));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/* Sealed bytes never change: later finalizes on the same page keep them. */
+TEST(sealed_bytes_stable)
+{
+	struct jitseal_pool *p = test_pool();
+	fn_ii f[200];
+	int i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < 200; i++) {
+		f[i] = stage_affine(p, i, -i);
+		ASSERT_NE(NULL, f[i]);
+		ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	}
+	for (i = 0; i < 200; i++)
+		EXPECT_EQ(i * 10 - i, f[i](10));
+	EXPECT_EQ(200, test_stats(p).finalizes);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fork: the child keeps the sealed code (and can run it) but never gets
+ * a writable view of it.  For memfd this is MADV_DONTFORK on the alias.
+ */
+#include "jstest.h"
+
+/* Writable mappings of pool memory (memfd alias or /dev/jitseal). */
+static int writable_pool_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512], perms[8];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*s %7s", perms) != 1)
+			continue;
+		if (perms[1] == 'w' &&
+		    (strstr(line, "memfd:jitseal") || strstr(line, "/dev/jitseal")))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+TEST(child_runs_code_without_writable_alias)
+{
+	struct jitseal_pool *p = test_pool();
+	int status, parent_w;
+	pid_t pid;
+	fn_ii f;
+
+	ASSERT_NE(NULL, p);
+	f = stage_affine(p, 3, 3);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	parent_w = writable_pool_maps();
+	TH_LOG("%s: %d writable pool mapping(s) in the parent", test_backend(p),
+	       parent_w);
+	if (jitseal_pool_backend(p) == JITSEAL_BACKEND_MEMFD) {
+		EXPECT_LE(1, parent_w);
+	} else {
+		EXPECT_EQ(0, parent_w);
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (writable_pool_maps() != 0)
+			_exit(10);
+		if (f(4) != 15)
+			_exit(11);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(1, write_faults((void *)f));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/* The child's copy of the library state can finalize into its own pool. */
+TEST(child_pool_independent)
+{
+	struct jitseal_pool *p = test_pool();
+	int status;
+	pid_t pid;
+	fn_ii f;
+
+	ASSERT_NE(NULL, p);
+	f = stage_affine(p, 1, 1);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	pid = fork();
+	if (pid == 0) {
+		struct jitseal_pool *q = test_pool();
+		fn_ii g;
+
+		if (!q)
+			_exit(20);
+		g = stage_affine(q, 1, 2);
+		if (!g || jitseal_finalize(q, NULL))
+			_exit(21);
+		if (g(1) != 3 || f(1) != 2)
+			_exit(22);
+		_exit(jitseal_pool_destroy(q) ? 23 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(2, f(1));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+TEST_HARNESS_MAIN
