@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Helpers shared by the jitseal selftests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+size_t js_emit_ret(uint8_t *buf, uint32_t val)
+{
+	buf[0] = 0xb8;
+	memcpy(buf + 1, &val, 4);
+	buf[5] = 0xc3;
+	return JS_RET_LEN;
+}
+
+int js_call(const void *addr)
+{
+	int (*fn)(void) = (int (*)(void))(uintptr_t)addr;
+
+	return fn();
+}
+
+static int js_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+int js_open(void)
+{
+	int fd = open(JITSEAL_DEVICE, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int js_setup(int fd, uint64_t code_bytes, uint64_t rodata_bytes)
+{
+	struct jitseal_setup s = {
+		.size = sizeof(s),
+		.code_bytes = code_bytes,
+		.rodata_bytes = rodata_bytes,
+	};
+
+	return js_ioctl(fd, JITSEAL_IOC_SETUP, &s);
+}
+
+int js_pool(uint64_t code_bytes, uint64_t rodata_bytes)
+{
+	int fd = js_open(), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = js_setup(fd, code_bytes, rodata_bytes);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int js_info(int fd, struct jitseal_pool_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	return js_ioctl(fd, JITSEAL_IOC_INFO, info);
+}
+
+int js_map_fd(int fd, uint32_t flags)
+{
+	struct jitseal_map_fd m = { .size = sizeof(m), .flags = flags };
+	int ret = ioctl(fd, JITSEAL_IOC_MAP_FD, &m);
+
+	return ret < 0 ? -errno : ret;
+}
+
+struct jitseal_segment js_seg(const void *src, uint64_t offset, uint64_t len,
+			      uint32_t prot)
+{
+	struct jitseal_segment s = {
+		.src = (uintptr_t)src,
+		.offset = offset,
+		.len = len,
+		.prot = prot,
+	};
+
+	return s;
+}
+
+int js_load(int fd, const struct jitseal_segment *segs, uint32_t nr,
+	    uint32_t flags, void *digests)
+{
+	struct jitseal_load l = {
+		.size = sizeof(l),
+		.flags = flags,
+		.segments = (uintptr_t)segs,
+		.nr_segments = nr,
+		.segment_size = sizeof(*segs),
+		.digests = (uintptr_t)digests,
+	};
+
+	return js_ioctl(fd, JITSEAL_IOC_LOAD, &l);
+}
+
+int js_load_ret(int fd, uint64_t offset, uint32_t val)
+{
+	uint8_t code[JS_RET_LEN];
+	struct jitseal_segment s = js_seg(code, offset, js_emit_ret(code, val),
+					  JITSEAL_PROT_RX);
+
+	return js_load(fd, &s, 1, 0, NULL);
+}
+
+void *js_map(int fd, size_t len, off_t offset, int prot)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, offset);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+bool js_is_trap(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != 0xcc)
+			return false;
+	return true;
+}
+
+int js_sysfs_read(const char *name, char *buf, size_t size)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), JS_SYSFS "/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	if (n && buf[n - 1] == '\n')
+		buf[n - 1] = 0;
+	return 0;
+}
+
+int js_sysfs_write(const char *name, const char *val)
+{
+	char path[256];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), JS_SYSFS "/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	err = errno;
+	close(fd);
+	return n < 0 ? -err : 0;
+}
+
+uint64_t js_stat(const char *name)
+{
+	char buf[64];
+
+	if (js_sysfs_read(name, buf, sizeof(buf)))
+		return UINT64_MAX;
+	return strtoull(buf, NULL, 10);
+}
+
+int js_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+bool js_kmsg_find(int fd, const char *needle, char *line, size_t size)
+{
+	char rec[2048];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			return false;
+		rec[n] = 0;
+		if (strstr(rec, needle)) {
+			if (line)
+				snprintf(line, size, "%s", rec);
+			return true;
+		}
+	}
+}
+
+int js_in_child(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) != pid)
+		return -errno;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

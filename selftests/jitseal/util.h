@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the jitseal selftests.  Functions return 0 or a
+ * negative errno (or a value), never abort: the tests assert.
+ */
+#ifndef JITSEAL_TEST_UTIL_H
+#define JITSEAL_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <linux/jitseal.h>
+
+#define JS_PAGE		4096UL
+#define JS_SYSFS	"/sys/kernel/jitseal"
+
+/* x86-64: mov eax, imm32; ret */
+#define JS_RET_LEN	6
+size_t js_emit_ret(uint8_t *buf, uint32_t val);
+/* Call the code at @addr as int (*)(void). */
+int js_call(const void *addr);
+
+/* Open /dev/jitseal read+write (close-on-exec), or -errno. */
+int js_open(void);
+int js_setup(int fd, uint64_t code_bytes, uint64_t rodata_bytes);
+/* js_open() + js_setup(): an fd or -errno. */
+int js_pool(uint64_t code_bytes, uint64_t rodata_bytes);
+int js_info(int fd, struct jitseal_pool_info *info);
+int js_map_fd(int fd, uint32_t flags);
+struct jitseal_segment js_seg(const void *src, uint64_t offset, uint64_t len,
+			      uint32_t prot);
+int js_load(int fd, const struct jitseal_segment *segs, uint32_t nr,
+	    uint32_t flags, void *digests);
+/* Load one mov/ret returning @val at @offset of the code area. */
+int js_load_ret(int fd, uint64_t offset, uint32_t val);
+/* mmap MAP_SHARED; NULL (errno set) on failure. */
+void *js_map(int fd, size_t len, off_t offset, int prot);
+
+/* True if every byte of [p, p + len) is the trap fill (int3). */
+bool js_is_trap(const void *p, size_t len);
+
+/* sysfs: knobs and statistics of /sys/kernel/jitseal/<name> */
+int js_sysfs_read(const char *name, char *buf, size_t size);
+int js_sysfs_write(const char *name, const char *val);
+uint64_t js_stat(const char *name);
+
+/* /dev/kmsg: open at the end, then look for a line written since. */
+int js_kmsg_open(void);
+bool js_kmsg_find(int fd, const char *needle, char *line, size_t size);
+
+/* Run fn(arg) in a child; its exit status, or 128 + signal. */
+int js_in_child(int (*fn)(void *), void *arg);
+
+#endif
