@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Thread stress: NTHREADS threads allocate, write and finalize NFUNCS
+ * functions each, concurrently.  Most share one small pool (so it grows
+ * under contention), each with its own batch; the others own a pool.
+ * Every function is called and its result checked, right after its batch
+ * is finalized and again at the end, while other threads keep installing
+ * code into the same pages.  Also built against the ThreadSanitizer
+ * library (stress_tsan).
+ */
+#include <pthread.h>
+
+#include "jstest.h"
+
+#define NTHREADS	8
+#define NSHARED		6	/* threads 0..5 share a pool */
+#define NFUNCS		4000
+
+struct worker {
+	struct jitseal_pool *pool;	/* shared pool, or NULL: own pool */
+	int id;
+	int errors;
+	int calls;
+};
+
+struct fn {
+	void *addr;
+	int expect_x3;			/* f(3) */
+};
+
+static int32_t mix(int id, int i)
+{
+	return id * 100000 + i;
+}
+
+static void *worker(void *arg)
+{
+	struct worker *w = arg;
+	struct jitseal_pool *own = NULL, *pool = w->pool;
+	struct jitseal_batch *b = NULL;
+	struct fn *fns = calloc(NFUNCS, sizeof(*fns));
+	int i, first = 0, n = 0, batch_len = 1 + w->id;
+
+	if (!fns)
+		goto fail;
+	if (!pool) {
+		own = pool = test_pool_flags(16 << 10, 4 << 10, 4 << 10, 0);
+		if (!own)
+			goto fail;
+	} else {
+		b = jitseal_batch_create(pool);
+		if (!b)
+			goto fail;
+	}
+	for (i = 0; i < NFUNCS; i++) {
+		struct jitseal_mem c, r;
+		int32_t k = mix(w->id, i);
+		int err;
+
+		if (i % 4 == 0) {
+			/* constant in rodata, loaded RIP-relative */
+			err = b ? jitseal_batch_alloc(b, 4, 4, JITSEAL_RODATA, &r) :
+				  jitseal_alloc(pool, 4, 4, JITSEAL_RODATA, &r);
+			if (err)
+				goto fail;
+			memcpy(r.stage, &k, 4);
+			err = b ? jitseal_batch_alloc(b, 7, 1, JITSEAL_CODE, &c) :
+				  jitseal_alloc(pool, 7, 1, JITSEAL_CODE, &c);
+			if (err)
+				goto fail;
+			emit_load_rip(c.stage, c.addr, r.addr);
+			fns[i].expect_x3 = k;
+		} else {
+			err = b ? jitseal_batch_alloc(b, AFFINE_LEN, 16, JITSEAL_CODE, &c) :
+				  jitseal_alloc(pool, AFFINE_LEN, 16, JITSEAL_CODE, &c);
+			if (err)
+				goto fail;
+			emit_affine(c.stage, w->id + 1, k);
+			fns[i].expect_x3 = 3 * (w->id + 1) + k;
+		}
+		fns[i].addr = c.addr;
+		n++;
+		if (n - first < batch_len && i != NFUNCS - 1)
+			continue;
+		/* now and then, throw away a half-written function */
+		if (i % 97 == 0) {
+			struct jitseal_batch *d = jitseal_batch_create(pool);
+
+			if (!d || jitseal_batch_alloc(d, 64, 1, JITSEAL_CODE, &c) ||
+			    jitseal_batch_destroy(d))
+				goto fail;
+		}
+		err = b ? jitseal_batch_finalize(b, NULL) : jitseal_finalize(pool, NULL);
+		if (err)
+			goto fail;
+		for (; first < n; first++, w->calls++)
+			if (((fn_ii)fns[first].addr)(3) != fns[first].expect_x3)
+				w->errors++;
+		batch_len = 1 + (i * 7 + w->id) % 32;
+	}
+	for (i = 0; i < NFUNCS; i++, w->calls++)
+		if (((fn_ii)fns[i].addr)(3) != fns[i].expect_x3)
+			w->errors++;
+	if (b)
+		jitseal_batch_destroy(b);
+	if (own)
+		jitseal_pool_destroy(own);
+	free(fns);
+	return NULL;
+fail:
+	w->errors += 1000000;
+	free(fns);
+	return NULL;
+}
+
+TEST(threads)
+{
+	struct jitseal_pool *shared = test_pool_flags(64 << 10, 16 << 10, 4 << 10, 0);
+	struct worker w[NTHREADS];
+	pthread_t t[NTHREADS];
+	struct jitseal_pool_stats st;
+	int i, calls = 0;
+
+	ASSERT_NE(NULL, shared);
+	TH_LOG("backend %s", test_backend(shared));
+	for (i = 0; i < NTHREADS; i++) {
+		w[i] = (struct worker){ .pool = i < NSHARED ? shared : NULL, .id = i };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, worker, &w[i]));
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(0, w[i].errors) TH_LOG("thread %d", i);
+		calls += w[i].calls;
+	}
+	EXPECT_EQ(NTHREADS * NFUNCS * 2, calls);
+	st = test_stats(shared);
+	EXPECT_EQ(NSHARED * (NFUNCS + NFUNCS / 4) + st.discards, st.allocs);
+	EXPECT_EQ(0, st.pending);
+	EXPECT_LT(1, st.regions);
+	TH_LOG("shared pool: %u regions, %zu code bytes sealed, %llu finalizes, %llu loads",
+	       st.regions, st.sealed[JITSEAL_CODE],
+	       (unsigned long long)st.finalizes, (unsigned long long)st.loads);
+	EXPECT_EQ(0, jitseal_pool_destroy(shared));
+}
+
+TEST_HARNESS_MAIN
