@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/* jitsealctl status: the module, its policy and statistics, enforcement. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/jitseal.h>
+
+#include "jitsealctl.h"
+
+static void print_features(__u64 features)
+{
+	static const struct {
+		__u64 bit;
+		const char *name;
+	} names[] = {
+		{ JITSEAL_FEAT_LOAD, "load" },
+		{ JITSEAL_FEAT_DIGEST, "digest" },
+		{ JITSEAL_FEAT_RODATA, "rodata" },
+		{ JITSEAL_FEAT_MAP_FD, "map_fd" },
+		{ JITSEAL_FEAT_SYNC_CORE, "sync_core" },
+	};
+	const char *sep = "";
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (features & names[i].bit) {
+			printf("%s%s", sep, names[i].name);
+			sep = ",";
+			features &= ~names[i].bit;
+		}
+	}
+	if (features)
+		printf("%s0x%llx", sep, (unsigned long long)features);
+	printf("\n");
+}
+
+static void show_module(void)
+{
+	struct jitseal_version v = { .size = sizeof(v) };
+	unsigned int major, minor;
+	int fd;
+
+	if (!module_loaded()) {
+		printf("module: not loaded\n");
+		return;
+	}
+	if (jitseal_devnum(&major, &minor))
+		printf("module: loaded\n");
+	else
+		printf("module: loaded, %s is %u:%u\n", JITSEAL_DEVICE, major,
+		       minor);
+	fd = open(JITSEAL_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, JITSEAL_IOC_VERSION, &v)) {
+		printf("  version: unknown (%s: %s)\n", JITSEAL_DEVICE,
+		       strerror(errno));
+	} else {
+		printf("  api_version: %u\n", v.api_version);
+		printf("  features: ");
+		print_features(v.features);
+		printf("  max_segments: %u\n", v.max_segments);
+		printf("  max_load_bytes: %llu\n",
+		       (unsigned long long)v.max_load_bytes);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void show_stat(const char *name, const char *value)
+{
+	printf("  %s: %s\n", name, value);
+}
+
+static void show_policy(void)
+{
+	char value[128];
+
+	if (!module_loaded())
+		return;
+	printf("policy:\n");
+	for (int i = 0; policy_keys[i]; i++)
+		if (!policy_read(policy_keys[i], value, sizeof(value)))
+			printf("  %s: %s\n", policy_keys[i], value);
+	printf("statistics:\n");
+	for_each_stat(show_stat);
+}
+
+static const char *scope_text(const struct wx_config *cfg, char *buf,
+			      size_t len)
+{
+	switch (cfg->scope) {
+	case WX_SCOPE_ALL:
+		return "all tasks";
+	case WX_SCOPE_CGROUP:
+		snprintf(buf, len, "cgroup %s (id %llu)", cfg->scope_path,
+			 (unsigned long long)cfg->cgroup_id);
+		return buf;
+	case WX_SCOPE_PID:
+		snprintf(buf, len, "pid %u and its descendants", cfg->root_pid);
+		return buf;
+	}
+	return "unknown";
+}
+
+static int show_enforcement(void)
+{
+	__u64 counts[WX_NR_COUNTERS];
+	struct wx_config cfg;
+	char since[64], scope[WX_PATH_MAX + 64];
+	time_t t;
+	int err;
+
+	if (access(WX_PIN_DIR, F_OK) && errno == ENOENT) {
+		printf("enforcement: off\n");
+		return 0;
+	}
+	err = pinned_config(&cfg);
+	if (err == -EPERM || err == -EACCES)
+		return fail("status: reading the enforcement state needs root");
+	if (err == -EPROTO)
+		return fail("status: %s was pinned by another jitsealctl version",
+			    WX_PIN_DIR);
+	if (err)
+		return fail("status: cannot read %s/config: %s", WX_PIN_DIR,
+			    strerror(-err));
+	t = cfg.enforced_at;
+	strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	printf("enforcement: active\n");
+	printf("  mode: %s\n", cfg.mode == WX_MODE_AUDIT ? "audit" : "enforce");
+	printf("  scope: %s\n", scope_text(&cfg, scope, sizeof(scope)));
+	printf("  since: %s\n", since);
+	if (!cfg.jitseal_rdev)
+		printf("  jitseal device: none (module was not loaded)\n");
+	else
+		printf("  jitseal device: %u:%u\n", cfg.jitseal_rdev >> 20,
+		       cfg.jitseal_rdev & 0xfffff);
+	if (pinned_track_failed() > 0)
+		printf("  warning: a fork could not be recorded: every task is confined\n");
+	err = pinned_counters(counts);
+	if (err)
+		return fail("status: cannot read %s/counters: %s", WX_PIN_DIR,
+			    strerror(-err));
+	printf("counters:\n");
+	for (__u32 i = 0; i < WX_NR_COUNTERS; i++)
+		printf("  %s: %llu\n", counter_name(i),
+		       (unsigned long long)counts[i]);
+	return 0;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return fail("usage: jitsealctl status");
+	show_module();
+	show_policy();
+	fflush(stdout);
+	return show_enforcement();
+}
