@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * C5: pool size, per-user pools and per-user sealed bytes come from the
+ * policy, and pages are charged to the caller's memory cgroup.  Over a
+ * limit the call fails with a clear errno and nothing leaks; after freeing
+ * the same call succeeds.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "util.h"
+
+static const char * const knobs[] = {
+	"max_pool_bytes", "max_user_bytes", "max_user_pools",
+};
+
+FIXTURE(quota) {
+	char saved[3][32];
+};
+
+FIXTURE_SETUP(quota)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, js_sysfs_read(knobs[i], self->saved[i],
+					   sizeof(self->saved[i])));
+}
+
+FIXTURE_TEARDOWN(quota)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, js_sysfs_write(knobs[i], self->saved[i]));
+}
+
+static int set_knob(const char *name, unsigned long long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", val);
+	return js_sysfs_write(name, buf);
+}
+
+TEST_F(quota, max_pool_bytes_gives_enospc)
+{
+	struct jitseal_version v = { .size = sizeof(v) };
+	uint64_t rejects = js_stat("rejects/quota");
+	int fd;
+
+	ASSERT_EQ(0, set_knob("max_pool_bytes", 2 * JS_PAGE));
+	fd = js_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, JITSEAL_IOC_VERSION, &v));
+	EXPECT_EQ(2 * JS_PAGE, v.max_pool_bytes);
+	EXPECT_EQ(-ENOSPC, js_setup(fd, 3 * JS_PAGE, 0));
+	EXPECT_EQ(-ENOSPC, js_setup(fd, 2 * JS_PAGE, JS_PAGE));
+	EXPECT_EQ(rejects + 2, js_stat("rejects/quota"));
+	/* At the limit is fine; and the fd can still be set up. */
+	EXPECT_EQ(0, js_setup(fd, JS_PAGE, JS_PAGE));
+	close(fd);
+
+	ASSERT_EQ(0, set_knob("max_pool_bytes", 3 * JS_PAGE));
+	fd = js_pool(3 * JS_PAGE, 0);
+	EXPECT_LE(0, fd);
+	close(fd);
+}
+
+TEST_F(quota, max_user_pools_gives_edquot)
+{
+	uint64_t pools = js_stat("pools");
+	int fd[3], i;
+
+	/* This test is the only holder of pools: all are root's. */
+	ASSERT_EQ(0, pools);
+	ASSERT_EQ(0, set_knob("max_user_pools", 2));
+	for (i = 0; i < 2; i++) {
+		fd[i] = js_pool(JS_PAGE, 0);
+		ASSERT_LE(0, fd[i]);
+	}
+	fd[2] = js_open();
+	ASSERT_LE(0, fd[2]);
+	EXPECT_EQ(-EDQUOT, js_setup(fd[2], JS_PAGE, 0));
+	EXPECT_EQ(2, js_stat("pools"));
+	/* A map-only fd is no new pool. */
+	i = js_map_fd(fd[0], 0);
+	EXPECT_LE(0, i);
+	close(i);
+
+	close(fd[0]);
+	EXPECT_EQ(0, js_setup(fd[2], JS_PAGE, 0));
+	close(fd[1]);
+	close(fd[2]);
+}
+
+static int setup_as_nobody(void *arg)
+{
+	int fd = *(int *)arg;
+
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 10;
+	/* Charged to uid 65534, who has no pool yet. */
+	return js_setup(fd, JS_PAGE, 0) ? 1 : 0;
+}
+
+TEST_F(quota, pool_quota_is_per_user)
+{
+	int fd, other;
+
+	ASSERT_EQ(0, set_knob("max_user_pools", 1));
+	fd = js_pool(JS_PAGE, 0);
+	ASSERT_LE(0, fd);
+	other = js_open();
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-EDQUOT, js_setup(other, JS_PAGE, 0));
+	/* The device was opened as root; SETUP runs as uid 65534. */
+	EXPECT_EQ(0, js_in_child(setup_as_nobody, &other));
+	close(other);
+	close(fd);
+}
+
+TEST_F(quota, max_user_bytes_gives_edquot)
+{
+	static uint8_t code[2 * 4096];
+	struct jitseal_pool_info before, after;
+	struct jitseal_segment s;
+	int a, b;
+
+	ASSERT_EQ(0, set_knob("max_user_bytes", sizeof(code)));
+	memset(code, 0xc3, sizeof(code));
+	a = js_pool(4 * JS_PAGE, 0);
+	ASSERT_LE(0, a);
+	b = js_pool(4 * JS_PAGE, 0);
+	ASSERT_LE(0, b);
+
+	s = js_seg(code, 0, sizeof(code) - 1, JITSEAL_PROT_RX);
+	ASSERT_EQ(0, js_load(a, &s, 1, 0, NULL));
+	ASSERT_EQ(0, js_info(a, &before));
+	/* Exactly at the limit. */
+	s = js_seg(code, sizeof(code) - 1, 1, JITSEAL_PROT_RX);
+	ASSERT_EQ(0, js_load(a, &s, 1, 0, NULL));
+	ASSERT_EQ(0, js_info(a, &before));
+	s = js_seg(code, sizeof(code), 1, JITSEAL_PROT_RX);
+	EXPECT_EQ(-EDQUOT, js_load(a, &s, 1, 0, NULL));
+	ASSERT_EQ(0, js_info(a, &after));
+	EXPECT_EQ(before.sealed_bytes, after.sealed_bytes);
+	EXPECT_EQ(before.pages, after.pages);
+	/* The limit is per user, across pools. */
+	s = js_seg(code, 0, 1, JITSEAL_PROT_RX);
+	EXPECT_EQ(-EDQUOT, js_load(b, &s, 1, 0, NULL));
+
+	/* Freeing a pool returns its bytes. */
+	close(a);
+	EXPECT_EQ(0, js_load(b, &s, 1, 0, NULL));
+	s = js_seg(code, 1, sizeof(code) - 1, JITSEAL_PROT_RX);
+	EXPECT_EQ(0, js_load(b, &s, 1, 0, NULL));
+	close(b);
+	EXPECT_EQ(0, js_stat("sealed_bytes"));
+}
+
+/* --- memory cgroup --- */
+
+#define CG_ROOT		"/sys/fs/cgroup"
+#define CG_LIMIT	(16UL << 20)
+#define CG_POOL		(64UL << 20)
+#define CG_CHUNK	(256UL << 10)
+
+struct cg_result {
+	int err;		/* errno of the failed load */
+	uint64_t loaded;	/* bytes sealed before it */
+	uint64_t sealed_after;	/* pool info after the failure */
+	uint64_t pages_after;
+	uint64_t pages_before;
+	int stage;
+};
+
+static int cg_write(const char *cg, const char *file, const char *val)
+{
+	char path[256];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int cg_read(const char *cg, const char *file, char *buf, size_t size)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+/*
+ * In the child: everything that needs memory is set up before it joins the
+ * cgroup, so that only the pool pages are charged there and the results
+ * page needs no new memory.
+ */
+static void cg_child(const char *cg, struct cg_result *r)
+{
+	static uint8_t code[CG_CHUNK];
+	struct jitseal_pool_info info;
+	struct jitseal_segment s;
+	int fd, ret;
+
+	memset(code, 0xc3, sizeof(code));
+	fd = js_pool(CG_POOL, 0);
+	if (fd < 0)
+		_exit(1);
+	r->stage = 1;
+	if (cg_write(cg, "cgroup.procs", "0"))
+		_exit(2);
+	r->stage = 2;
+	for (r->loaded = 0; r->loaded < CG_POOL; r->loaded += CG_CHUNK) {
+		s = js_seg(code, r->loaded, CG_CHUNK, JITSEAL_PROT_RX);
+		ret = js_load(fd, &s, 1, 0, NULL);
+		if (ret) {
+			r->err = -ret;
+			break;
+		}
+		if (js_info(fd, &info))
+			_exit(3);
+		r->pages_before = info.pages;
+	}
+	if (js_info(fd, &info))
+		_exit(4);
+	r->sealed_after = info.sealed_bytes;
+	r->pages_after = info.pages;
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(quota, memcg_limit_gives_enomem_and_leaks_nothing, 120)
+{
+	uint64_t nomem = js_stat("rejects/nomem");
+	char cg[64], buf[256], val[32];
+	bool enabled_memory = false;
+	struct cg_result *r;
+	int status, i;
+	pid_t pid;
+
+	if (cg_read(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) ||
+	    !strstr(buf, "memory"))
+		SKIP(return, "no cgroup v2 memory controller");
+	ASSERT_EQ(0, cg_read(CG_ROOT, "cgroup.subtree_control", buf,
+			     sizeof(buf)));
+	if (!strstr(buf, "memory")) {
+		ASSERT_EQ(0, cg_write(CG_ROOT, "cgroup.subtree_control",
+				      "+memory"));
+		enabled_memory = true;
+	}
+	snprintf(cg, sizeof(cg), CG_ROOT "/jitseal-test-%d", getpid());
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	snprintf(val, sizeof(val), "%lu", CG_LIMIT);
+	ASSERT_EQ(0, cg_write(cg, "memory.max", val));
+	cg_write(cg, "memory.swap.max", "0");
+
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	memset(r, 0, sizeof(*r));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		cg_child(cg, r);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* Not OOM-killed: the failure came back as an error. */
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("child killed by signal %d at stage %d",
+					      WTERMSIG(status), r->stage);
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	TH_LOG("sealed %llu bytes under a %lu byte limit before ENOMEM",
+	       (unsigned long long)r->loaded, CG_LIMIT);
+	EXPECT_EQ(ENOMEM, r->err);
+	EXPECT_EQ(nomem + 1, js_stat("rejects/nomem"));
+	EXPECT_LT(0, r->loaded);
+	EXPECT_GE(CG_LIMIT, r->loaded);
+	/* The failed load changed nothing. */
+	EXPECT_EQ(r->loaded, r->sealed_after);
+	EXPECT_EQ(r->pages_before, r->pages_after);
+
+	/* With the child gone, its pages are uncharged and freed. */
+	EXPECT_EQ(0, js_stat("pools"));
+	EXPECT_EQ(0, js_stat("pages"));
+	ASSERT_EQ(0, cg_read(cg, "memory.current", buf, sizeof(buf)));
+	EXPECT_GT(2UL << 20, strtoull(buf, NULL, 10))
+		TH_LOG("memory.current %s after the child exited", buf);
+
+	for (i = 0; i < 50 && rmdir(cg); i++)
+		usleep(100000);
+	EXPECT_LT(i, 50) TH_LOG("rmdir %s: %s", cg, strerror(errno));
+	if (enabled_memory)
+		cg_write(CG_ROOT, "cgroup.subtree_control", "-memory");
+	munmap(r, sizeof(*r));
+}
+
+TEST_HARNESS_MAIN
