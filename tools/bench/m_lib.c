@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * jitseal through libjitseal, sealed backend (kmod) only: jitseal_alloc()
+ * gives the staging pointer the code is emitted into and the final
+ * address, jitseal_finalize() installs the pool's pending set.  Threads
+ * sharing a pool use one jitseal_batch each.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <jitseal.h>
+
+#include "bench.h"
+
+struct mpool {
+	struct jitseal_pool *pool;
+	bool shared;
+};
+
+struct mstager {
+	struct jitseal_pool *pool;
+	struct jitseal_batch *batch;	/* NULL: the pool's own pending set */
+};
+
+static int lib_pool_open(size_t code_bytes, struct jitseal_pool **out)
+{
+	JITSEAL_OPTS(jitseal_pool_opts, o,
+		     .code_size = code_bytes,
+		     .rodata_size = 4096,
+		     .data_size = 4096,
+		     .sealing = JITSEAL_SEALED_ONLY,
+		     .backend = JITSEAL_BACKEND_KMOD);
+	struct jitseal_pool *pool = jitseal_pool_create(&o);
+
+	if (!pool)
+		return -errno;
+	if (jitseal_pool_backend(pool) != JITSEAL_BACKEND_KMOD) {
+		jitseal_pool_destroy(pool);
+		return -EPROTONOSUPPORT;
+	}
+	*out = pool;
+	return 0;
+}
+
+static int lib_probe(const char **why)
+{
+	struct jitseal_pool *pool;
+	int err = lib_pool_open(1 << 16, &pool);
+
+	if (err) {
+		*why = err == -EPROTONOSUPPORT ?
+			"libjitseal did not give the kmod backend" :
+			"libjitseal cannot create a sealed pool";
+		return err;
+	}
+	jitseal_pool_destroy(pool);
+	return 0;
+}
+
+static int lib_pool_create(const struct pool_params *pp, struct mpool **out)
+{
+	struct mpool *p = calloc(1, sizeof(*p));
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->shared = pp->shared;
+	err = lib_pool_open(pp->code_bytes, &p->pool);
+	if (err) {
+		free(p);
+		return err;
+	}
+	*out = p;
+	return 0;
+}
+
+static void lib_pool_destroy(struct mpool *p)
+{
+	jitseal_pool_destroy(p->pool);
+	free(p);
+}
+
+static int lib_stager_create(struct mpool *p, struct mstager **out)
+{
+	struct mstager *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	s->pool = p->pool;
+	if (p->shared) {
+		/* Threads sharing a pool: one batch each. */
+		s->batch = jitseal_batch_create(p->pool);
+		if (!s->batch) {
+			int err = -errno;
+
+			free(s);
+			return err;
+		}
+	}
+	*out = s;
+	return 0;
+}
+
+static void lib_stager_destroy(struct mstager *s)
+{
+	if (s->batch)
+		jitseal_batch_destroy(s->batch);
+	free(s);
+}
+
+static int lib_alloc(struct mstager *s, struct fn *f)
+{
+	struct jitseal_mem mem;
+	size_t align = f->align ? f->align : FN_ALIGN;
+	int err = s->batch ?
+		jitseal_batch_alloc(s->batch, f->len, align, JITSEAL_CODE, &mem) :
+		jitseal_alloc(s->pool, f->len, align, JITSEAL_CODE, &mem);
+
+	if (err)
+		return err;
+	f->stage = mem.stage;
+	f->addr = mem.addr;
+	return 0;
+}
+
+static int lib_finalize(struct mstager *s)
+{
+	return s->batch ? jitseal_batch_finalize(s->batch, NULL) :
+			  jitseal_finalize(s->pool, NULL);
+}
+
+const struct method method_lib = {
+	.name = "jitseal",
+	.desc = "jitseal through libjitseal (kmod backend)",
+	.needs_module = true,
+	.probe = lib_probe,
+	.pool_create = lib_pool_create,
+	.pool_destroy = lib_pool_destroy,
+	.stager_create = lib_stager_create,
+	.stager_destroy = lib_stager_destroy,
+	.alloc = lib_alloc,
+	.finalize = lib_finalize,
+};

@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Output.  A suite run prints one CSV row per figure (and '#' notes); the
+ * report mode reads the CSV of one or more runs (icount, tcg, native) and
+ * writes results.md (tables and ratio lines), ratios.txt, the plot data
+ * and a gnuplot script for the PNG.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+static FILE *csv_out;
+
+void out_begin(FILE *csv)
+{
+	csv_out = csv;
+	fprintf(csv_out, "clock,workload,method,param,metric,unit,n,median,min,max\n");
+	fflush(csv_out);
+}
+
+void out_result(const struct result *r)
+{
+	if (!csv_out)
+		return;
+	fprintf(csv_out, "%s,%s,%s,%s,%s,%s,%u,%.3f,%.3f,%.3f\n", r->clock,
+		r->workload, r->method, r->param, r->metric, r->unit, r->s.n,
+		r->s.median, r->s.min, r->s.max);
+	fflush(csv_out);
+}
+
+void out_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- report ---- */
+
+static struct result *rows;
+static size_t nrows, caprows;
+
+static int load_csv(const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "re");
+
+	if (!f) {
+		fprintf(stderr, "jitseal-bench: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct result r;
+		char *fld[10], *p = line, *c;
+		int i;
+
+		if (line[0] == '#' || !strncmp(line, "clock,", 6))
+			continue;
+		line[strcspn(line, "\r\n")] = 0;
+		for (i = 0; i < 10 && p; i++) {
+			fld[i] = p;
+			c = strchr(p, ',');
+			if (c)
+				*c++ = 0;
+			p = c;
+		}
+		if (i < 10)
+			continue;
+		memset(&r, 0, sizeof(r));
+		snprintf(r.clock, sizeof(r.clock), "%s", fld[0]);
+		snprintf(r.workload, sizeof(r.workload), "%s", fld[1]);
+		snprintf(r.method, sizeof(r.method), "%s", fld[2]);
+		snprintf(r.param, sizeof(r.param), "%s", fld[3]);
+		snprintf(r.metric, sizeof(r.metric), "%s", fld[4]);
+		snprintf(r.unit, sizeof(r.unit), "%s", fld[5]);
+		r.s.n = (unsigned int)strtoul(fld[6], NULL, 10);
+		r.s.median = strtod(fld[7], NULL);
+		r.s.min = strtod(fld[8], NULL);
+		r.s.max = strtod(fld[9], NULL);
+		if (nrows == caprows) {
+			struct result *n;
+
+			caprows = caprows ? caprows * 2 : 256;
+			n = realloc(rows, caprows * sizeof(*n));
+			if (!n) {
+				fclose(f);
+				return -1;
+			}
+			rows = n;
+		}
+		rows[nrows++] = r;
+	}
+	fclose(f);
+	return 0;
+}
+
+static const struct result *find(const char *clock, const char *w,
+				 const char *m, const char *param,
+				 const char *metric)
+{
+	size_t i;
+
+	for (i = 0; i < nrows; i++)
+		if (!strcmp(rows[i].clock, clock) &&
+		    !strcmp(rows[i].workload, w) && !strcmp(rows[i].method, m) &&
+		    !strcmp(rows[i].param, param) &&
+		    !strcmp(rows[i].metric, metric))
+			return &rows[i];
+	return NULL;
+}
+
+static double get(const char *clock, const char *w, const char *m,
+		  const char *param, const char *metric)
+{
+	const struct result *r = find(clock, w, m, param, metric);
+
+	return r ? r->s.median : NAN;
+}
+
+/* Distinct values of one field, in order of appearance. */
+#define MAXD	32
+static unsigned int distinct(const char *clock, const char *w,
+			     const char *metric, bool methods,
+			     const char *out[MAXD])
+{
+	unsigned int n = 0, j;
+	size_t i;
+
+	for (i = 0; i < nrows; i++) {
+		const char *v;
+
+		if (strcmp(rows[i].clock, clock) || strcmp(rows[i].workload, w) ||
+		    (metric && strcmp(rows[i].metric, metric)))
+			continue;
+		v = methods ? rows[i].method : rows[i].param;
+		for (j = 0; j < n && strcmp(out[j], v); j++)
+			;
+		if (j == n && n < MAXD)
+			out[n++] = v;
+	}
+	return n;
+}
+
+static void fmt(char *buf, size_t len, double v)
+{
+	char raw[64], *dot;
+	int i, j, digits;
+
+	if (isnan(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	if (fabs(v) >= 100)
+		snprintf(raw, sizeof(raw), "%.0f", v);
+	else if (fabs(v) >= 10)
+		snprintf(raw, sizeof(raw), "%.1f", v);
+	else
+		snprintf(raw, sizeof(raw), "%.2f", v);
+	/* thousands separators from 10,000 up */
+	dot = strchr(raw, '.');
+	digits = dot ? (int)(dot - raw) : (int)strlen(raw);
+	if (raw[0] == '-')
+		digits--;
+	if (digits < 5) {
+		snprintf(buf, len, "%s", raw);
+		return;
+	}
+	for (i = 0, j = 0; raw[i] && j < (int)len - 2; i++) {
+		int left = (dot ? (int)(dot - raw) : (int)strlen(raw)) - i;
+
+		buf[j++] = raw[i];
+		if (raw[i] != '-' && left > 1 && (left - 1) % 3 == 0)
+			buf[j++] = ',';
+	}
+	buf[j] = 0;
+}
+
+static void cell(char *buf, size_t len, const struct result *r)
+{
+	char a[24], b[24], c[24];
+
+	if (!r) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	fmt(a, sizeof(a), r->s.median);
+	if (r->s.n > 1 && r->s.median > 0 &&
+	    (r->s.max - r->s.min) / r->s.median > 0.01) {
+		fmt(b, sizeof(b), r->s.min);
+		fmt(c, sizeof(c), r->s.max);
+		snprintf(buf, len, "%s (%s–%s)", a, b, c);
+	} else {
+		snprintf(buf, len, "%s", a);
+	}
+}
+
+static void table(FILE *f, const char *clock, const char *w,
+		  const char *metric, const char *title)
+{
+	const char *cols[MAXD], *ms[MAXD];
+	unsigned int nc, nm, i, j;
+	const struct result *any = NULL;
+	char buf[96];
+
+	nc = distinct(clock, w, metric, false, cols);
+	nm = distinct(clock, w, metric, true, ms);
+	if (!nc || !nm)
+		return;
+	for (i = 0; i < nrows && !any; i++)
+		if (!strcmp(rows[i].clock, clock) && !strcmp(rows[i].workload, w) &&
+		    !strcmp(rows[i].metric, metric))
+			any = &rows[i];
+	fprintf(f, "\n**%s %s** (%s, %s; median of %u, min–max shown when they differ by more than 1%%)\n\n",
+		w, title, any->unit, clock, any->s.n);
+	fprintf(f, "| method |");
+	for (j = 0; j < nc; j++)
+		fprintf(f, " %s |", cols[j]);
+	fprintf(f, "\n|---|");
+	for (j = 0; j < nc; j++)
+		fprintf(f, "---:|");
+	fprintf(f, "\n");
+	for (i = 0; i < nm; i++) {
+		fprintf(f, "| %s |", ms[i]);
+		for (j = 0; j < nc; j++) {
+			cell(buf, sizeof(buf), find(clock, w, ms[i], cols[j], metric));
+			fprintf(f, " %s |", buf);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+/* W4 and P6 have one value per metric: methods as rows, metrics as columns. */
+static void table_metrics(FILE *f, const char *clock, const char *w,
+			  const char *param, const char *title)
+{
+	const char *ms[MAXD], *mets[MAXD];
+	unsigned int nm, nmet = 0, i, j;
+	char buf[96];
+	size_t k;
+
+	nm = distinct(clock, w, NULL, true, ms);
+	for (k = 0; k < nrows; k++) {
+		if (strcmp(rows[k].clock, clock) || strcmp(rows[k].workload, w))
+			continue;
+		for (j = 0; j < nmet && strcmp(mets[j], rows[k].metric); j++)
+			;
+		if (j == nmet && nmet < MAXD)
+			mets[nmet++] = rows[k].metric;
+	}
+	if (!nm)
+		return;
+	fprintf(f, "\n**%s %s** (%s, %s)\n\n| method |", w, title, param, clock);
+	for (j = 0; j < nmet; j++) {
+		const struct result *r = NULL;
+
+		for (k = 0; k < nrows && !r; k++)
+			if (!strcmp(rows[k].clock, clock) &&
+			    !strcmp(rows[k].workload, w) &&
+			    !strcmp(rows[k].metric, mets[j]))
+				r = &rows[k];
+		fprintf(f, " %s (%s) |", mets[j], r->unit);
+	}
+	fprintf(f, "\n|---|");
+	for (j = 0; j < nmet; j++)
+		fprintf(f, "---:|");
+	fprintf(f, "\n");
+	for (i = 0; i < nm; i++) {
+		fprintf(f, "| %s |", ms[i]);
+		for (j = 0; j < nmet; j++) {
+			cell(buf, sizeof(buf), find(clock, w, ms[i], param, mets[j]));
+			fprintf(f, " %s |", buf);
+		}
+		fprintf(f, "\n");
+	}
+}
+
+static FILE *ratio_files[2];
+
+__attribute__((format(printf, 1, 2))) static void rline(const char *f, ...)
+{
+	unsigned int i;
+	va_list ap;
+
+	for (i = 0; i < 2; i++) {
+		if (!ratio_files[i])
+			continue;
+		va_start(ap, f);
+		vfprintf(ratio_files[i], f, ap);
+		va_end(ap);
+		fputc('\n', ratio_files[i]);
+	}
+}
+
+static const char *verdict(bool met)
+{
+	return met ? "met" : "MISSED";
+}
+
+static void ratio_set(const char *clock, const char *tag, const char *w,
+		      const char *param, const char *metric, const char *target_m,
+		      double limit, bool at_most)
+{
+	const char *ms[MAXD];
+	unsigned int nm, i;
+	double base = get(clock, w, "jitseal", param, metric);
+
+	nm = distinct(clock, w, metric, true, ms);
+	if (isnan(base))
+		return;
+	for (i = 0; i < nm; i++) {
+		double v = get(clock, w, ms[i], param, metric), r = base / v;
+		char tgt[64] = "";
+
+		if (!strcmp(ms[i], "jitseal") || isnan(v))
+			continue;
+		if (target_m && !strcmp(ms[i], target_m))
+			snprintf(tgt, sizeof(tgt), "   target %s %.2f: %s",
+				 at_most ? "<=" : ">=", limit,
+				 verdict(at_most ? r <= limit : r >= limit));
+		rline("%s jitseal/%s = %.2f   [%s, %s %s]%s", tag, ms[i], r,
+		      clock, w, param, tgt);
+	}
+}
+
+static void ratios(const char *clock)
+{
+	const char *ms[MAXD];
+	unsigned int nm, i, e;
+	double d, v;
+
+	rline("## ratios, %s clock (install cost: below 1 means jitseal is cheaper)",
+	      clock);
+	ratio_set(clock, "P1", "W1", "size=256", "install_per_fn", "mprotect",
+		  0.15, true);
+	if (!isnan(get(clock, "W1", "memfd", "size=256", "install_per_fn")) &&
+	    !isnan(get(clock, "W1", "jitseal", "size=256", "install_per_fn"))) {
+		double r = get(clock, "W1", "jitseal", "size=256", "install_per_fn") /
+			   get(clock, "W1", "memfd", "size=256", "install_per_fn");
+
+		rline("P1 jitseal/memfd = %.2f   target <= 2.00: %s", r,
+		      verdict(r <= 2.0));
+	}
+	ratio_set(clock, "P2", "W2", "size=256 batch=100", "install_per_fn",
+		  "memfd", 1.2, true);
+	/* P3: throughput, above 1 means jitseal is faster */
+	nm = distinct(clock, "W3", "throughput", true, ms);
+	v = NAN;
+	for (i = 0; i < nm; i++) {
+		const struct result *r = NULL;
+		size_t k;
+
+		for (k = 0; k < nrows && !r; k++)
+			if (!strcmp(rows[k].clock, clock) &&
+			    !strcmp(rows[k].workload, "W3") &&
+			    !strcmp(rows[k].method, ms[i]) &&
+			    !strcmp(rows[k].metric, "throughput"))
+				r = &rows[k];
+		if (!strcmp(ms[i], "jitseal"))
+			v = r->s.median;
+	}
+	for (i = 0; i < nm && !isnan(v); i++) {
+		const struct result *r = NULL;
+		size_t k;
+
+		if (!strcmp(ms[i], "jitseal"))
+			continue;
+		for (k = 0; k < nrows && !r; k++)
+			if (!strcmp(rows[k].clock, clock) &&
+			    !strcmp(rows[k].workload, "W3") &&
+			    !strcmp(rows[k].method, ms[i]) &&
+			    !strcmp(rows[k].metric, "throughput"))
+				r = &rows[k];
+		if (!strcmp(ms[i], "memcpy"))
+			rline("P3 jitseal/memcpy throughput = %.2f   [%s, W3 %s]   target >= 0.80: %s",
+			      v / r->s.median, clock, r->param,
+			      verdict(v / r->s.median >= 0.8));
+		else
+			rline("P3 jitseal/%s throughput = %.2f   [%s, W3 %s]",
+			      ms[i], v / r->s.median, clock, r->param);
+	}
+	/* P4: absolute figures, then jitseal against each method */
+	d = get(clock, "W4", "jitseal", "random=16..4096", "density");
+	v = get(clock, "W4", "jitseal", "random=16..4096", "vmas");
+	if (!isnan(d)) {
+		rline("P4 jitseal density = %.1f%%   target >= 98%%: %s", d,
+		      verdict(d >= 98.0));
+		rline("P4 jitseal vmas = %.0f   target 1: %s", v,
+		      verdict(v == 1));
+		nm = distinct(clock, "W4", "density", true, ms);
+		for (i = 0; i < nm; i++) {
+			double od = get(clock, "W4", ms[i], "random=16..4096",
+					"density");
+			double ov = get(clock, "W4", ms[i], "random=16..4096",
+					"vmas");
+
+			if (strcmp(ms[i], "jitseal"))
+				rline("P4 jitseal/%s density = %.2f   (%s: %.1f%%, %.0f VMAs)",
+				      ms[i], d / od, ms[i], od, ov);
+		}
+	}
+	/* P5: the P1 ratio with executors against without */
+	for (e = 1; e <= 2; e++) {
+		char p0[40], pe[40];
+		const char *others[MAXD];
+		unsigned int no;
+
+		snprintf(p0, sizeof(p0), "size=256 executors=0");
+		snprintf(pe, sizeof(pe), "size=256 executors=%u", e);
+		no = distinct(clock, "W5", "install_per_fn", true, others);
+		for (i = 0; i < no; i++) {
+			double r0 = get(clock, "W5", "jitseal", p0, "install_per_fn") /
+				    get(clock, "W5", others[i], p0, "install_per_fn");
+			double re = get(clock, "W5", "jitseal", pe, "install_per_fn") /
+				    get(clock, "W5", others[i], pe, "install_per_fn");
+			char tgt[96] = "";
+
+			if (!strcmp(others[i], "jitseal") || isnan(r0) || isnan(re))
+				continue;
+			if (!strcmp(others[i], "mprotect"))
+				snprintf(tgt, sizeof(tgt),
+					 "   target change within 10%%: %s",
+					 verdict(fabs(re / r0 - 1) <= 0.10));
+			rline("P5 jitseal/%s = %.2f with %u executor%s, %.2f without (%+.1f%%)%s",
+			      others[i], re, e, e > 1 ? "s" : "", r0,
+			      100 * (re / r0 - 1), tgt);
+		}
+		d = get(clock, "W5", "jitseal", pe, "install_per_fn") /
+		    get(clock, "W5", "jitseal", p0, "install_per_fn");
+		if (!isnan(d))
+			rline("P5 jitseal alone with %u executor%s / without = %.2f",
+			      e, e > 1 ? "s" : "", d);
+	}
+	/* W6: four installers in a shared pool */
+	ratio_set(clock, "W6", "W6", "threads=4 pool=shared", "install_per_fn",
+		  NULL, 0, true);
+	/* P6 */
+	d = get(clock, "P6", "jitseal", "size=16", "alloc");
+	v = get(clock, "P6", "empty-call", "size=16", "alloc");
+	if (!isnan(d))
+		rline("P6 jitseal_alloc = %.1f %s per allocation (the loop and call alone: %.1f)%s%s",
+		      d, strcmp(clock, "icount") ? "ns" : "instructions", v,
+		      strcmp(clock, "icount") ? "" : "   target <= 50: ",
+		      strcmp(clock, "icount") ? "" : verdict(d <= 50));
+}
+
+/* Plot data: per clock, cost per function against size (W1), batch (W2). */
+static void plot_data(const char *dir, const char *clock, FILE *gp,
+		      unsigned int *panel)
+{
+	static const char *const ws[2] = { "W1", "W2" };
+	const char *cols[MAXD], *ms[MAXD];
+	unsigned int w, nc, nm, i, j;
+	char path[4096];
+
+	for (w = 0; w < 2; w++) {
+		FILE *f;
+
+		nc = distinct(clock, ws[w], "install_per_fn", false, cols);
+		nm = distinct(clock, ws[w], "install_per_fn", true, ms);
+		if (!nc || !nm)
+			continue;
+		snprintf(path, sizeof(path), "%s/plot-%s-%s.dat", dir, clock, ws[w]);
+		f = fopen(path, "we");
+		if (!f)
+			continue;
+		fprintf(f, "# x");
+		for (i = 0; i < nm; i++)
+			fprintf(f, " %s", ms[i]);
+		fprintf(f, "\n");
+		for (j = 0; j < nc; j++) {
+			const char *x = strrchr(cols[j], '=');
+
+			fprintf(f, "%s", x ? x + 1 : cols[j]);
+			for (i = 0; i < nm; i++) {
+				double v = get(clock, ws[w], ms[i], cols[j],
+					       "install_per_fn");
+
+				if (isnan(v))
+					fprintf(f, " ?");
+				else
+					fprintf(f, " %.3f", v);
+			}
+			fprintf(f, "\n");
+		}
+		fclose(f);
+		fprintf(gp, "set title '%s: %s, %s clock'\n", ws[w],
+			w ? "256-byte functions by batch size" :
+			    "one function per finalize, by size", clock);
+		fprintf(gp, "set xlabel '%s'\n", w ? "functions per finalize" :
+			"function size (bytes)");
+		fprintf(gp, "set ylabel 'install cost per function (%s)'\n",
+			strcmp(clock, "icount") ? "ns" : "instructions (icount ns)");
+		fprintf(gp, "plot ");
+		for (i = 0; i < nm; i++)
+			fprintf(gp, "%s'plot-%s-%s.dat' using 1:%u title '%s' with linespoints ls %u",
+				i ? ", \\\n     " : "", clock, ws[w], i + 2, ms[i],
+				i + 1);
+		fprintf(gp, "\n");
+		(*panel)++;
+	}
+}
+
+int out_report(const char *const *csv_files, unsigned int n, const char *dir)
+{
+	static const char *const clocks[3] = { "icount", "tcg", "native" };
+	static const struct {
+		const char *w, *metric, *title;
+	} tabs[] = {
+		{ "W1", "install_per_fn", "install cost per function, one per finalize, by size" },
+		{ "W1", "first_call_per_fn", "first call per function, by size" },
+		{ "W2", "install_per_fn", "install cost per 256 B function, by functions per finalize" },
+		{ "W2", "first_call_per_fn", "first call per function, by functions per finalize" },
+		{ "W3", "throughput", "bulk install throughput (finalize only)" },
+		{ "W3", "finalize", "bulk install time (finalize only)" },
+		{ "W5", "install_per_fn", "install cost per 256 B function (installer thread CPU time) while executors run code of the pool" },
+		{ "W6", "install_per_fn", "install cost per 256 B function per installer thread (thread CPU time)" },
+		{ "W6", "wall_per_fn", "wall time per function, all installer threads together" },
+	};
+	char path[4096], *body = NULL;
+	size_t body_len = 0;
+	unsigned int i, c, panels = 0;
+	FILE *md, *rt, *gp, *gb;
+
+	for (i = 0; i < n; i++)
+		if (load_csv(csv_files[i]))
+			return 1;
+	snprintf(path, sizeof(path), "%s/results.md", dir);
+	md = fopen(path, "we");
+	snprintf(path, sizeof(path), "%s/ratios.txt", dir);
+	rt = fopen(path, "we");
+	gb = open_memstream(&body, &body_len);
+	if (!md || !rt || !gb) {
+		fprintf(stderr, "jitseal-bench: cannot write into %s\n", dir);
+		return 1;
+	}
+	fprintf(md, "<!-- written by tools/bench/run (jitseal-bench report); do not edit -->\n");
+	fprintf(md, "# jitseal benchmark results\n");
+	for (c = 0; c < 3; c++) {
+		const char *clock = clocks[c];
+		const char *ws[MAXD];
+
+		if (!distinct(clock, "W1", NULL, true, ws) &&
+		    !distinct(clock, "P6", NULL, true, ws) &&
+		    !distinct(clock, "W4", NULL, true, ws))
+			continue;
+		fprintf(md, "\n## %s clock\n", clock);
+		for (i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
+			table(md, clock, tabs[i].w, tabs[i].metric, tabs[i].title);
+		table_metrics(md, clock, "W4", "random=16..4096",
+			      "10,000 functions of random size, one per finalize, in one pool");
+		table_metrics(md, clock, "P6", "size=16",
+			      "cost of one jitseal_alloc() of 16 bytes");
+		fprintf(md, "\n### ratio lines, %s\n\n```\n", clock);
+		ratio_files[0] = md;
+		ratio_files[1] = rt;
+		ratios(clock);
+		ratio_files[1] = NULL;
+		ratio_files[0] = stdout;
+		ratios(clock);
+		ratio_files[0] = NULL;
+		fprintf(md, "```\n");
+		plot_data(dir, clock, gb, &panels);
+	}
+	fclose(md);
+	fclose(rt);
+	fclose(gb);
+
+	snprintf(path, sizeof(path), "%s/plot.gp", dir);
+	gp = fopen(path, "we");
+	if (!gp) {
+		free(body);
+		return 1;
+	}
+	fprintf(gp, "# written by jitseal-bench report; run in this directory: gnuplot plot.gp\n");
+	fprintf(gp, "set terminal pngcairo size 1400,%u font 'sans,10'\n",
+		(panels + 1) / 2 * 480);
+	fprintf(gp, "set output 'bench.png'\nset logscale xy\nset grid\nset key top left\n");
+	fprintf(gp, "set datafile missing '?'\nset multiplot layout %u,2\n",
+		(panels + 1) / 2);
+	for (i = 1; i <= 8; i++)
+		fprintf(gp, "set style line %u lw 2 pt %u\n", i, i + 4);
+	fwrite(body, 1, body_len, gp);
+	fprintf(gp, "unset multiplot\n");
+	free(body);
+	return fclose(gp) ? 1 : 0;
+}
