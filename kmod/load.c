@@ -11,6 +11,8 @@
  * LOAD leaves the pool exactly as it was and a successful one installs
  * exactly the bytes it digested.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <crypto/sha2.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>

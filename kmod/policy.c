@@ -5,6 +5,8 @@
  * Knobs are written by CAP_SYS_ADMIN only, each write is validated and
  * logged, and writing 1 to "locked" freezes every knob until reboot.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
