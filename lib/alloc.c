@@ -103,7 +103,8 @@ static int js_alloc(struct jitseal_batch *b, size_t size, size_t align,
 			seg->len = off + size - seg->off;
 			b->pending += off + size - old;
 		} else {
-			if (b->nr == b->cap && (err = js_batch_grow(b)))
+			if ((b->nr == b->cap || !b->segs) &&
+			    (err = js_batch_grow(b)))
 				goto out;
 			seg = &b->segs[b->nr++];
 			seg->r = r;

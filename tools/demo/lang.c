@@ -95,6 +95,8 @@ static int ident(struct parser *ps, char *out, size_t len)
 	return 1;
 }
 
+static void free_node(struct node *n);
+
 static struct node *mk(struct parser *ps, enum node_kind k, struct node *a,
 		       struct node *b)
 {
@@ -102,6 +104,8 @@ static struct node *mk(struct parser *ps, enum node_kind k, struct node *a,
 
 	if (!n) {
 		perr(ps, "out of memory");
+		free_node(a);
+		free_node(b);
 		return NULL;
 	}
 	n->kind = k;

@@ -173,6 +173,8 @@ static void attack(void *code, int sealed)
 	int status, fd, r;
 	pid_t pid;
 
+	if (!code)
+		return;
 	pid = fork();
 	if (pid == 0) {
 		*(volatile uint8_t *)code = 0xc3;
@@ -208,8 +210,12 @@ static void attack(void *code, int sealed)
 
 int main(int argc, char **argv)
 {
-	JITSEAL_OPTS(jitseal_pool_opts, opts, .code_size = 1 << 20,
-		     .rodata_size = 64 << 10, .data_size = 64 << 10);
+	struct jitseal_pool_opts opts = {
+		.sz = sizeof(opts),
+		.code_size = 1 << 20,
+		.rodata_size = 64 << 10,
+		.data_size = 64 << 10,
+	};
 	const char *file = NULL;
 	struct jitseal_pool_stats st = { .sz = sizeof(st) };
 	struct module funcs = { 0 }, prints = { 0 };
@@ -237,10 +243,15 @@ int main(int argc, char **argv)
 		ssize_t n = readlink("/proc/self/exe", here, sizeof(here) - 32);
 
 		if (n > 0) {
+			char *slash;
+
 			here[n] = '\0';
-			strcpy(strrchr(here, '/') ? strrchr(here, '/') : here,
-			       "/../sample.calc");
-			file = here;
+			slash = strrchr(here, '/');
+			if (slash) {
+				snprintf(slash, sizeof(here) - (size_t)(slash - here),
+					 "/../sample.calc");
+				file = here;
+			}
 		}
 	}
 	src = file ? read_file(file) : NULL;
@@ -336,17 +347,19 @@ int main(int argc, char **argv)
 	if (be == JITSEAL_BACKEND_KMOD)
 		check(st.loads == 2, "one LOAD syscall per finalize");
 	say("mappings of the code and rodata:\n");
-	show_maps(funcs.mem[0].addr, funcs.rodata.addr ? funcs.rodata.addr :
-						       prints.rodata.addr);
+	show_maps(prog.nfuncs ? funcs.mem[0].addr : prints.mem[0].addr,
+		  funcs.rodata.addr ? funcs.rodata.addr : prints.rodata.addr);
 	say("trying to change sealed code:\n");
-	attack(funcs.mem[0].addr, be == JITSEAL_BACKEND_KMOD);
+	attack(prog.nfuncs ? funcs.mem[0].addr : prints.mem[0].addr,
+	       be == JITSEAL_BACKEND_KMOD);
 	/* still intact */
 	if (prog.nprints) {
 		uint64_t calls = 0;
 		int64_t want = interp(&prog, prog.prints[0], NULL, &calls);
 
-		check(((int64_t (*)(void))prints.mem[0].addr)() == want,
-		      "the code still runs unchanged");
+		int64_t (*fn)(void) = (int64_t (*)(void))prints.mem[0].addr;
+
+		check(fn && fn() == want, "the code still runs unchanged");
 	}
 	rc = tap_failed;
 	if (!tap)

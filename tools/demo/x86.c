@@ -45,6 +45,13 @@ static void put(struct gen *g, const void *bytes, size_t n)
 	put(g, _b, sizeof(_b));						\
 } while (0)
 
+static void put8(struct gen *g, int v)
+{
+	uint8_t b = (uint8_t)v;
+
+	put(g, &b, 1);
+}
+
 static void put32(struct gen *g, int32_t v)
 {
 	put(g, &v, 4);
@@ -216,7 +223,7 @@ static void gen_expr(struct gen *g, const struct node *n)
 		return;
 	case N_VAR:
 		PUT(g, 0x48, 0x8b, 0x45);		/* mov rax, [rbp-8(i+1)] */
-		put(g, &(int8_t){ (int8_t)(-8 * (n->index + 1)) }, 1);
+		put8(g, -8 * (n->index + 1));
 		return;
 	case N_NEG:
 		gen_expr(g, n->kid[0]);
@@ -268,11 +275,11 @@ int gen_function(const struct func *f, const struct node *body,
 	PUT(&g, 0x48, 0x89, 0xe5);			/* mov rbp, rsp */
 	if (np) {
 		PUT(&g, 0x48, 0x83, 0xec);		/* sub rsp, 16*ceil(np/2) */
-		put(&g, &(uint8_t){ (uint8_t)(8 * (np + (np & 1))) }, 1);
+		put8(&g, 8 * (np + (np & 1)));
 	}
 	for (i = 0; i < np; i++) {			/* mov [rbp-8(i+1)], reg */
 		put(&g, spill[i], 3);
-		put(&g, &(int8_t){ (int8_t)(-8 * (i + 1)) }, 1);
+		put8(&g, -8 * (i + 1));
 	}
 	if (f) {
 		PUT(&g, 0x48, 0xff, 0x05);		/* inc qword [rip+calls] */
