@@ -60,7 +60,7 @@ struct jitseal_pool {
 	 * The fault handler reads it without the lock (smp_load_acquire).
 	 */
 	struct page **pages;
-	/* Protected by @lock. */
+	/* Written under @lock; the counters are read with READ_ONCE(). */
 	struct rb_root sealed;
 	u64 sealed_bytes;
 	u64 nr_alloc_pages;

@@ -382,9 +382,10 @@ static void jitseal_publish(struct jitseal_batch *b)
 				       &b->spares[run++]);
 	}
 
-	pool->sealed_bytes += b->bytes;
-	pool->nr_alloc_pages += b->nr_fresh;
-	pool->loads++;
+	/* INFO reads these without the lock. */
+	WRITE_ONCE(pool->sealed_bytes, pool->sealed_bytes + b->bytes);
+	WRITE_ONCE(pool->nr_alloc_pages, pool->nr_alloc_pages + b->nr_fresh);
+	WRITE_ONCE(pool->loads, pool->loads + 1);
 }
 
 static void jitseal_audit(const struct jitseal_batch *b)

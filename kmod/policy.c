@@ -13,6 +13,7 @@
 #include <linux/kobject.h>
 #include <linux/kstrtox.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/sizes.h>
@@ -201,7 +202,14 @@ static int jitseal_parse_locked(const char *buf)
 	/* Only reached while unlocked: 0 changes nothing, 1 is for good. */
 	if (kstrtouint(buf, 0, &val) || val > 1)
 		return -EINVAL;
-	WRITE_ONCE(jitseal_policy.locked, val);
+	if (val) {
+		/*
+		 * Until reboot: unloading and loading the module again would
+		 * reset the policy, so a locked module stays loaded.
+		 */
+		__module_get(THIS_MODULE);
+		WRITE_ONCE(jitseal_policy.locked, true);
+	}
 	return 0;
 }
 

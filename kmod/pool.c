@@ -97,9 +97,12 @@ static void jitseal_pool_release(struct kref *kref)
 						 kref);
 	unsigned long i;
 
-	for (i = 0; i < pool->nr_pages; i++)
+	for (i = 0; i < pool->nr_pages; i++) {
 		if (pool->pages[i])
 			put_page(pool->pages[i]);
+		if (!(i % 4096))
+			cond_resched();
+	}
 	kvfree(pool->pages);
 	jitseal_extents_destroy(&pool->sealed);
 
@@ -288,11 +291,13 @@ static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
 		info.pool_id = pool->id;
 		info.code_bytes = pool->code_bytes;
 		info.rodata_bytes = pool->rodata_bytes;
-		mutex_lock(&pool->lock);
-		info.sealed_bytes = pool->sealed_bytes;
-		info.pages = pool->nr_alloc_pages;
-		info.loads = pool->loads;
-		mutex_unlock(&pool->lock);
+		/*
+		 * Without pool->lock: a LOAD may hold it for long (it reads
+		 * user memory), and a map-only holder must not wait on it.
+		 */
+		info.sealed_bytes = READ_ONCE(pool->sealed_bytes);
+		info.pages = READ_ONCE(pool->nr_alloc_pages);
+		info.loads = READ_ONCE(pool->loads);
 	}
 
 	if (copy_to_user(uarg, &info, min_t(size_t, usize, sizeof(info))))

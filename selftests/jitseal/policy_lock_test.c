@@ -4,8 +4,10 @@
  * reboot.  Irreversible: run this last.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -56,6 +58,10 @@ TEST(lock_freezes_every_knob_until_reboot)
 	EXPECT_TRUE(js_kmsg_find(kmsg, "write refused, locked", line,
 				 sizeof(line)));
 	close(kmsg);
+
+	/* Nor can unloading and loading the module reset the policy. */
+	EXPECT_NE(0, syscall(SYS_delete_module, "jitseal", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
 
 	/* The device works as before. */
 	fd = js_pool(JS_PAGE, 0);
