@@ -28,7 +28,7 @@ void js_batch_release(struct jitseal_batch *b)
 	b->magic = JS_DEAD_MAGIC;
 }
 
-static int js_batch_check(const struct jitseal_batch *b)
+static inline int js_batch_check(const struct jitseal_batch *b)
 {
 	if (!b)
 		return -EINVAL;
@@ -49,82 +49,209 @@ static int js_batch_grow(struct jitseal_batch *b)
 	return 0;
 }
 
-/* Slow path: classify bad arguments. */
-static int js_alloc_einval(size_t size, size_t align, unsigned int kind,
-			   const struct jitseal_mem *mem)
+/* Fill an alignment gap of @n bytes: int3 for code, 0 for rodata. */
+static void js_fill(char *p, size_t n, unsigned int kind)
 {
-	if (!mem || kind >= JITSEAL_KIND_MAX || !size ||
-	    (align & (align - 1)) || align > JS_MAX_ALIGN)
-		return -EINVAL;
-	return -E2BIG;		/* size > JS_MAX_ALLOC */
+	memset(p, kind == JITSEAL_CODE ? 0xcc : 0, n);
 }
 
-static int js_alloc(struct jitseal_batch *b, size_t size, size_t align,
-		    unsigned int kind, struct jitseal_mem *mem)
+/* Fill a gap of at most 16 bytes without a call. */
+static inline void js_fill16(char *p, size_t n, unsigned int kind)
+{
+	uint64_t pat = kind == JITSEAL_CODE ? 0xccccccccccccccccULL : 0;
+
+	if (n >= 8) {
+		memcpy(p, &pat, 8);
+		memcpy(p + n - 8, &pat, 8);
+	} else if (n >= 4) {
+		memcpy(p, &pat, 4);
+		memcpy(p + n - 4, &pat, 4);
+	} else if (n >= 2) {
+		memcpy(p, &pat, 2);
+		memcpy(p + n - 2, &pat, 2);
+	} else if (n) {
+		*p = (char)pat;
+	}
+}
+
+/*
+ * A batch keeps the run it is extending per kind open (run_r, run_end);
+ * segs[last - 1].len is brought up to date here, before anyone reads the
+ * runs.  Called with the pool lock held.
+ */
+void js_batch_sync(struct jitseal_batch *b)
+{
+	unsigned int k;
+
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		struct js_seg *seg;
+
+		if (!b->last[k])
+			continue;
+		seg = &b->segs[b->last[k] - 1];
+		seg->len = b->run_end[k] - seg->off;
+	}
+}
+
+/* Close the open runs: the next allocation of each kind starts a new one. */
+void js_batch_close(struct jitseal_batch *b)
+{
+	memset(b->last, 0, sizeof(b->last));
+	memset(b->run_r, 0, sizeof(b->run_r));
+}
+
+/* A new run in the batch. */
+static int js_batch_push(struct jitseal_batch *b, struct js_region *r,
+			 unsigned int kind, size_t off, size_t size)
+{
+	struct js_seg *seg;
+	int err;
+
+	if ((b->nr == b->cap || !b->segs) && (err = js_batch_grow(b)))
+		return err;
+	js_batch_sync(b);
+	seg = &b->segs[b->nr++];
+	seg->r = r;
+	seg->kind = kind;
+	seg->off = off;
+	seg->len = size;
+	b->last[kind] = b->nr;
+	b->run_r[kind] = r;
+	b->run_end[kind] = off + size;
+	return 0;
+}
+
+/* The general path: checks every argument, grows, starts new runs. */
+static __attribute__((noinline)) int
+js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
+	      unsigned int kind, struct jitseal_mem *mem)
 {
 	struct jitseal_pool *pool = b->pool;
 	struct js_region *r;
 	struct js_section *s;
-	uintptr_t base, a;
+	uintptr_t a;
 	size_t off, old;
-	int err;
+	int err = 0;
 
-	if (js_unlikely(!mem || kind >= JITSEAL_KIND_MAX ||
-			size - 1 >= JS_MAX_ALLOC || (align & (align - 1)) ||
-			align > JS_MAX_ALIGN))
-		return js_alloc_einval(size, align, kind, mem);
+	if (!mem || kind >= JITSEAL_KIND_MAX || !size ||
+	    (align & (align - 1)) || align > JS_MAX_ALIGN)
+		return -EINVAL;
+	if (size > JS_MAX_ALLOC)
+		return -E2BIG;
 	if (!align)
 		align = JS_DEF_ALIGN;
 
-	pthread_mutex_lock(&pool->lock);
+	js_lock(&pool->lock);
 	for (;;) {
 		r = pool->cur[kind];
 		s = &r->sec[kind];
-		base = (uintptr_t)js_sec_addr(r, kind);
-		a = (base + s->next + align - 1) & ~(align - 1);
-		off = a - base;
-		if (js_likely(off + size <= s->size))
+		old = s->next;
+		a = ((uintptr_t)s->addr + old + align - 1) & ~(align - 1);
+		off = a - (uintptr_t)s->addr;
+		if (off + size <= s->size)
 			break;
 		err = js_region_add(pool, kind, size, align);
 		if (err)
 			goto out;
 	}
-	old = s->next;
+	mem->addr = (void *)a;
+	mem->stage = (void *)a;
 	if (kind != JITSEAL_DATA) {
-		char *stage = r->stage + s->off;
-		size_t li = b->last[kind];
-		struct js_seg *seg = li ? &b->segs[li - 1] : NULL;
-
-		if (seg && seg->r == r && seg->off + seg->len == old) {
-			/* extend our run; pad the alignment gap */
+		if (b->run_r[kind] == r && b->run_end[kind] == old) {
+			/* extend our run over the alignment gap */
 			if (off > old)
-				memset(stage + old, kind == JITSEAL_CODE ? 0xcc : 0,
-				       off - old);
-			seg->len = off + size - seg->off;
-			b->pending += off + size - old;
+				js_fill(s->stage + old, off - old, kind);
+			b->run_end[kind] = off + size;
 		} else {
-			if ((b->nr == b->cap || !b->segs) &&
-			    (err = js_batch_grow(b)))
+			err = js_batch_push(b, r, kind, off, size);
+			if (err)
 				goto out;
-			seg = &b->segs[b->nr++];
-			seg->r = r;
-			seg->kind = kind;
-			seg->off = off;
-			seg->len = size;
-			b->last[kind] = b->nr;
-			b->pending += size;
 		}
-		mem->stage = stage + off;
-	} else {
-		mem->stage = (void *)a;
+		mem->stage = s->stage + off;
 	}
 	s->next = off + size;
-	mem->addr = (void *)a;
-	pool->allocs++;
-	err = 0;
+	s->allocs++;
 out:
-	pthread_mutex_unlock(&pool->lock);
+	js_unlock(&pool->lock);
 	return err;
+}
+
+static __attribute__((noinline)) int js_alloc_wake(int *lock)
+{
+	js_unlock_slow(lock);
+	return 0;
+}
+
+/* The fast path gave up holding the lock: let go, then the slow path. */
+static __attribute__((noinline)) int
+js_alloc_unlock_slow(struct jitseal_batch *b, size_t size, size_t align,
+		     unsigned int kind, struct jitseal_mem *mem)
+{
+	js_unlock(&b->pool->lock);
+	return js_alloc_slow(b, size, align, kind, mem);
+}
+
+/*
+ * The fast path: a few compares, one atomic to lock, a bump, extending
+ * the batch's open run, one atomic to unlock; no call.  Anything unusual
+ * (bad or default arguments, a contended lock, a full region, the first
+ * allocation of a run, a large alignment gap) takes the slow path.
+ */
+static inline __attribute__((always_inline)) int
+js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
+	 struct jitseal_mem *mem)
+{
+	struct jitseal_pool *pool = b->pool;
+	struct js_section *s;
+	struct js_region *r;
+	size_t off, old, gap;
+	uintptr_t a;
+	int c = 0;
+
+	if (js_unlikely(kind >= JITSEAL_KIND_MAX))
+		goto slow;
+	if (js_unlikely(size - 1 >= JS_MAX_ALLOC))
+		goto slow;
+	if (js_unlikely(align - 1 >= JS_MAX_ALIGN))	/* 0 too: default */
+		goto slow;
+	if (js_unlikely(align & (align - 1)))
+		goto slow;
+	if (js_unlikely(!mem))
+		goto slow;
+	if (js_unlikely(!__atomic_compare_exchange_n(&pool->lock, &c, 1, false,
+						     __ATOMIC_ACQUIRE,
+						     __ATOMIC_RELAXED)))
+		goto slow;
+	r = pool->cur[kind];
+	s = &r->sec[kind];
+	old = s->next;
+	a = ((uintptr_t)s->addr + old + align - 1) & ~(align - 1);
+	off = a - (uintptr_t)s->addr;
+	if (js_unlikely(off + size > s->size))
+		goto unlock_slow;
+	mem->addr = (void *)a;
+	mem->stage = (void *)a;
+	if (kind != JITSEAL_DATA) {
+		if (js_unlikely(b->run_r[kind] != r || b->run_end[kind] != old))
+			goto unlock_slow;
+		gap = off - old;
+		if (gap) {
+			if (js_unlikely(gap > 16))
+				goto unlock_slow;
+			js_fill16(s->stage + old, gap, kind);
+		}
+		b->run_end[kind] = off + size;
+		mem->stage = s->stage + off;
+	}
+	s->next = off + size;
+	s->allocs++;
+	if (js_unlikely(__atomic_exchange_n(&pool->lock, 0, __ATOMIC_RELEASE) == 2))
+		return js_alloc_wake(&pool->lock);
+	return 0;
+unlock_slow:
+	return js_alloc_unlock_slow(b, size, align, kind, mem);
+slow:
+	return js_alloc_slow(b, size, align, kind, mem);
 }
 
 JITSEAL_API int jitseal_alloc(struct jitseal_pool *pool, size_t size,
@@ -154,6 +281,7 @@ static void js_discard_locked(struct jitseal_batch *b)
 {
 	size_t i;
 
+	js_batch_sync(b);
 	for (i = b->nr; i-- > 0;) {
 		struct js_seg *seg = &b->segs[i];
 		struct js_section *s = &seg->r->sec[seg->kind];
@@ -163,15 +291,14 @@ static void js_discard_locked(struct jitseal_batch *b)
 		b->pool->discards++;
 	}
 	b->nr = 0;
-	b->pending = 0;
-	memset(b->last, 0, sizeof(b->last));
+	js_batch_close(b);
 }
 
 static int js_discard(struct jitseal_batch *b)
 {
-	pthread_mutex_lock(&b->pool->lock);
+	js_lock(&b->pool->lock);
 	js_discard_locked(b);
-	pthread_mutex_unlock(&b->pool->lock);
+	js_unlock(&b->pool->lock);
 	return 0;
 }
 
@@ -204,10 +331,10 @@ JITSEAL_API struct jitseal_batch *jitseal_batch_create(struct jitseal_pool *pool
 		return NULL;
 	}
 	js_batch_init(b, pool);
-	pthread_mutex_lock(&pool->lock);
+	js_lock(&pool->lock);
 	b->next = pool->batches;
 	pool->batches = b;
-	pthread_mutex_unlock(&pool->lock);
+	js_unlock(&pool->lock);
 	return b;
 }
 
@@ -220,7 +347,7 @@ JITSEAL_API int jitseal_batch_destroy(struct jitseal_batch *batch)
 	if (err)
 		return err;
 	pool = batch->pool;
-	pthread_mutex_lock(&pool->lock);
+	js_lock(&pool->lock);
 	js_discard_locked(batch);
 	for (pp = &pool->batches; *pp; pp = &(*pp)->next) {
 		if (*pp == batch) {
@@ -229,7 +356,7 @@ JITSEAL_API int jitseal_batch_destroy(struct jitseal_batch *batch)
 		}
 	}
 	js_batch_release(batch);
-	pthread_mutex_unlock(&pool->lock);
+	js_unlock(&pool->lock);
 	js_obj_free(batch, sizeof(*batch));
 	return 0;
 }

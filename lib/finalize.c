@@ -29,6 +29,8 @@ static void js_segs_normalize(struct jitseal_batch *b)
 {
 	size_t i, n = 0;
 
+	js_batch_sync(b);
+	js_batch_close(b);
 	if (b->nr > 1)
 		qsort(b->segs, b->nr, sizeof(*b->segs), js_seg_cmp);
 	for (i = 0; i < b->nr; i++) {
@@ -42,13 +44,12 @@ static void js_segs_normalize(struct jitseal_batch *b)
 			b->segs[n++] = *cur;
 	}
 	b->nr = n;
-	memset(b->last, 0, sizeof(b->last));
 }
 
 /* The staged bytes of fully installed pages are no longer needed. */
 static void js_stage_release(const struct js_seg *seg)
 {
-	char *start = seg->r->stage + seg->r->sec[seg->kind].off + seg->off;
+	char *start = seg->r->sec[seg->kind].stage + seg->off;
 	uintptr_t lo = js_round_up((uintptr_t)start, js_page_size);
 	uintptr_t hi = js_round_down((uintptr_t)start + seg->len, js_page_size);
 
@@ -77,7 +78,7 @@ static int js_finalize(struct jitseal_batch *b,
 	if (pool->flags & JITSEAL_POOL_SYNC_CORE)
 		flags |= JITSEAL_FINALIZE_SYNC_CORE;
 
-	pthread_mutex_lock(&pool->lock);
+	js_lock(&pool->lock);
 	js_segs_normalize(b);
 	n = b->nr;
 	if (runs && opts->nr_runs < n) {
@@ -112,7 +113,6 @@ static int js_finalize(struct jitseal_batch *b,
 		const struct js_seg *seg = &b->segs[i];
 
 		seg->r->sec[seg->kind].sealed += seg->len;
-		b->pending -= seg->len;
 		js_stage_release(seg);
 		if (runs) {
 			runs[i].addr = js_sec_addr(seg->r, seg->kind) + seg->off;
@@ -131,7 +131,7 @@ static int js_finalize(struct jitseal_batch *b,
 	if (!err)
 		pool->finalizes++;
 out:
-	pthread_mutex_unlock(&pool->lock);
+	js_unlock(&pool->lock);
 	free(digests);
 	return err;
 }

@@ -54,11 +54,21 @@ JITSEAL_API int jitseal_pool_backend(struct jitseal_pool *pool)
 	return err ? err : (int)pool->be->id;
 }
 
+static size_t js_batch_pending(struct jitseal_batch *b)
+{
+	size_t i, n = 0;
+
+	js_batch_sync(b);
+	for (i = 0; i < b->nr; i++)
+		n += b->segs[i].len;
+	return n;
+}
+
 JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 				   struct jitseal_pool_stats *stats)
 {
 	struct jitseal_pool_stats st;
-	const struct jitseal_batch *b;
+	struct jitseal_batch *b;
 	const struct js_region *r;
 	int err = js_pool_check(pool);
 	unsigned int k;
@@ -68,26 +78,26 @@ JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 	if (!stats || stats->sz < sizeof(size_t))
 		return -EINVAL;
 	memset(&st, 0, sizeof(st));
-	pthread_mutex_lock(&pool->lock);
+	js_lock(&pool->lock);
 	st.backend = pool->be->id;
 	st.regions = pool->nr_regions;
 	for (r = pool->regions; r; r = r->next) {
 		for (k = 0; k < JITSEAL_KIND_MAX; k++) {
 			st.reserved[k] += r->sec[k].size;
 			st.used[k] += r->sec[k].next;
+			st.allocs += r->sec[k].allocs;
 			st.sealed[k] += k == JITSEAL_DATA ? r->sec[k].next :
 							   r->sec[k].sealed;
 		}
 		st.pages += pool->be->pages(pool, (struct js_region *)r);
 	}
-	st.pending = pool->batch.pending;
+	st.pending = js_batch_pending(&pool->batch);
 	for (b = pool->batches; b; b = b->next)
-		st.pending += b->pending;
-	st.allocs = pool->allocs;
+		st.pending += js_batch_pending(b);
 	st.finalizes = pool->finalizes;
 	st.loads = pool->loads;
 	st.discards = pool->discards;
-	pthread_mutex_unlock(&pool->lock);
+	js_unlock(&pool->lock);
 	return js_copy_out(stats, stats->sz, &st, sizeof(st));
 }
 

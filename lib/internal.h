@@ -56,16 +56,44 @@ bool js_opts_valid(const void *opts, size_t user_sz, size_t our_sz);
 #define JS_OPTS_GET(opts, field, def)					\
 	(JS_OPTS_HAS(opts, field) && (opts)->field ? (opts)->field : (def))
 
+/*
+ * The pool lock: a futex mutex (Drepper, "Futexes Are Tricky", mutex 3).
+ * Uncontended, lock and unlock are one atomic instruction each, which
+ * keeps jitseal_alloc() cheap; contended, waiters sleep in the kernel.
+ * 0: free, 1: locked, 2: locked, maybe with waiters.
+ */
+void js_lock_slow(int *l);
+void js_unlock_slow(int *l);
+
+static inline void js_lock(int *l)
+{
+	int c = 0;
+
+	if (__builtin_expect(!__atomic_compare_exchange_n(l, &c, 1, false,
+							  __ATOMIC_ACQUIRE,
+							  __ATOMIC_RELAXED), 0))
+		js_lock_slow(l);
+}
+
+static inline void js_unlock(int *l)
+{
+	if (__builtin_expect(__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2, 0))
+		js_unlock_slow(l);
+}
+
 /* Copy an output struct: at most the caller's sz bytes, sz kept. */
 int js_copy_out(void *dst, size_t user_sz, const void *src, size_t our_sz);
 
 /* One section of a region: code, rodata or data. */
 struct js_section {
+	char *addr;		/* final address of the section */
+	char *stage;		/* its staging mirror (NULL for data) */
 	size_t off;		/* from region base */
 	size_t size;
 	size_t next;		/* bump pointer, bytes from section start */
 	size_t sealed;		/* bytes installed */
 	size_t init_end;	/* pages below it are installed (host backends) */
+	size_t allocs;		/* statistics; 64 bytes in all */
 };
 
 struct js_region {
@@ -94,15 +122,16 @@ struct jitseal_batch {
 	struct jitseal_batch *next;	/* in pool->batches */
 	struct js_seg *segs;
 	size_t nr, cap;
-	size_t last[JITSEAL_KIND_MAX];	/* index + 1 of last seg per kind */
-	size_t pending;
+	size_t last[JITSEAL_KIND_MAX];	/* index + 1 of the open run per kind */
+	struct js_region *run_r[JITSEAL_KIND_MAX];	/* its region */
+	size_t run_end[JITSEAL_KIND_MAX];	/* its end: segs[] lags behind */
 };
 
 struct js_backend;
 
 struct jitseal_pool {
 	uint32_t magic;
-	pthread_mutex_t lock;
+	int lock;			/* js_lock() */
 	const struct js_backend *be;
 	unsigned int flags;
 	struct js_region *regions, **tail;
@@ -117,7 +146,7 @@ struct jitseal_pool {
 	uint64_t max_load_bytes;
 	uint64_t features;
 	/* statistics */
-	uint64_t allocs, finalizes, loads, discards;
+	uint64_t finalizes, loads, discards;
 };
 
 /* A backend: maps a region's code and rodata, installs runs into them. */
@@ -147,7 +176,15 @@ int js_backend_select(const struct jitseal_pool_opts *opts,
 		      const struct js_backend **be);
 
 /* pool.c */
-int js_pool_check(const struct jitseal_pool *pool);
+static inline int js_pool_check(const struct jitseal_pool *pool)
+{
+	if (!pool)
+		return -EINVAL;
+	if (__atomic_load_n(&pool->magic, __ATOMIC_RELAXED) != JS_POOL_MAGIC)
+		return -EBADF;
+	return 0;
+}
+
 int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 		  size_t align);
 void js_obj_free(void *obj, size_t size);
@@ -156,6 +193,8 @@ void *js_obj_alloc(size_t size);
 /* alloc.c */
 void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);
 void js_batch_release(struct jitseal_batch *b);
+void js_batch_sync(struct jitseal_batch *b);
+void js_batch_close(struct jitseal_batch *b);
 
 /* host backends */
 size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
@@ -170,7 +209,7 @@ void js_sha256(const void *data, size_t len, unsigned char out[32]);
 
 static inline char *js_sec_addr(const struct js_region *r, unsigned int kind)
 {
-	return r->base + r->sec[kind].off;
+	return r->sec[kind].addr;
 }
 
 #endif /* JITSEAL_INTERNAL_H */

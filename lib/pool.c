@@ -9,7 +9,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -83,15 +85,6 @@ __attribute__((destructor)) static void js_fini(void)
 	}
 	js_cache = NULL;
 	pthread_mutex_unlock(&js_cache_lock);
-}
-
-int js_pool_check(const struct jitseal_pool *pool)
-{
-	if (!pool)
-		return -EINVAL;
-	if (__atomic_load_n(&pool->magic, __ATOMIC_RELAXED) != JS_POOL_MAGIC)
-		return -EBADF;
-	return 0;
 }
 
 static bool js_span_ok(const struct jitseal_pool *pool, uintptr_t p,
@@ -246,6 +239,10 @@ int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 		err = -ENOMEM;
 		goto fail;
 	}
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		r->sec[k].addr = r->base + r->sec[k].off;
+		r->sec[k].stage = k == JITSEAL_DATA ? NULL : r->stage + r->sec[k].off;
+	}
 	err = pool->be->map(pool, r);
 	if (err)
 		goto fail;
@@ -313,7 +310,6 @@ jitseal_pool_create(const struct jitseal_pool_opts *opts)
 		errno = ENOMEM;
 		return NULL;
 	}
-	pthread_mutex_init(&pool->lock, NULL);
 	pool->tail = &pool->regions;
 	pool->flags = flags;
 	if (near)
@@ -335,7 +331,6 @@ jitseal_pool_create(const struct jitseal_pool_opts *opts)
 	if (!err)
 		err = js_region_add(pool, JITSEAL_CODE, 0, 1);
 	if (err) {
-		pthread_mutex_destroy(&pool->lock);
 		js_obj_free(pool, sizeof(*pool));
 		errno = -err;
 		return NULL;
@@ -352,7 +347,7 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 
 	if (err)
 		return err;
-	pthread_mutex_lock(&pool->lock);
+	js_lock(&pool->lock);
 	__atomic_store_n(&pool->magic, JS_DEAD_MAGIC, __ATOMIC_RELAXED);
 	for (b = pool->batches; b; b = bn) {
 		bn = b->next;
@@ -364,8 +359,31 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 		rn = r->next;
 		js_region_free(pool, r);
 	}
-	pthread_mutex_unlock(&pool->lock);
-	pthread_mutex_destroy(&pool->lock);
+	js_unlock(&pool->lock);
 	js_obj_free(pool, sizeof(*pool));
 	return 0;
+}
+
+void js_lock_slow(int *l)
+{
+	int c, i;
+
+	/* a short spin: the holder is usually about to let go */
+	for (i = 0; i < 100; i++) {
+		c = 0;
+		if (__atomic_compare_exchange_n(l, &c, 1, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return;
+		__builtin_ia32_pause();
+	}
+	c = __atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE);
+	while (c) {
+		syscall(SYS_futex, l, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+		c = __atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE);
+	}
+}
+
+void js_unlock_slow(int *l)
+{
+	syscall(SYS_futex, l, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }

@@ -29,7 +29,7 @@ JITSEAL_API int jitseal_pool_export(struct jitseal_pool *pool,
 		return err;
 	if (pool->be->id != JITSEAL_BACKEND_KMOD)
 		return -EOPNOTSUPP;
-	pthread_mutex_lock(&pool->lock);
+	js_lock(&pool->lock);
 	for (r = pool->regions; r && r->idx != region; r = r->next)
 		;
 	if (r) {
@@ -39,7 +39,7 @@ JITSEAL_API int jitseal_pool_export(struct jitseal_pool *pool,
 		else if (addr)
 			*addr = r->base;
 	}
-	pthread_mutex_unlock(&pool->lock);
+	js_unlock(&pool->lock);
 	return fd;
 }
 
