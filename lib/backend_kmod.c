@@ -145,19 +145,22 @@ static int js_kmod_load(struct jitseal_pool *pool, int fd,
 static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 			   const struct js_seg *segs, size_t n,
 			   unsigned int flags,
-			   unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+			   unsigned char (*digests)[JITSEAL_DIGEST_LEN],
+			   size_t *done)
 {
 	size_t i, nv = 0, bytes = 0, first = 0;
 	struct jitseal_segment *v;
 	int err = 0;
 
+	*done = 0;
 	v = calloc(n < pool->max_segments ? n : pool->max_segments, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	/*
 	 * Usually one LOAD.  A batch larger than the module's limits is
-	 * split; each LOAD is still all-or-none.  Runs longer than
-	 * max_load_bytes are not split (the kernel refuses them).
+	 * split; each LOAD is still all-or-none, and *done tells the caller
+	 * which runs are in.  A single run longer than max_load_bytes is
+	 * not split (the kernel refuses it).
 	 */
 	for (i = 0; i < n; i++) {
 		const struct js_seg *s = &segs[i];
@@ -168,7 +171,7 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 					   digests ? &digests[first] : NULL);
 			if (err)
 				goto out;
-			first = i;
+			*done = first = i;
 			nv = 0;
 			bytes = 0;
 		}

@@ -66,12 +66,14 @@ static void js_memfd_unmap(struct js_region *r)
 static int js_memfd_install(struct jitseal_pool *pool, struct js_region *r,
 			    const struct js_seg *segs, size_t n,
 			    unsigned int flags,
-			    unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+			    unsigned char (*digests)[JITSEAL_DIGEST_LEN],
+			    size_t *done)
 {
 	size_t i;
 
 	(void)pool;
 	(void)flags;
+	*done = 0;
 	for (i = 0; i < n; i++) {
 		const struct js_seg *seg = &segs[i];
 		struct js_section *s = &r->sec[seg->kind];

@@ -83,11 +83,13 @@ static int js_mprotect_section(struct js_region *r, unsigned int kind,
 static int js_mprotect_install(struct jitseal_pool *pool, struct js_region *r,
 			       const struct js_seg *segs, size_t n,
 			       unsigned int flags,
-			       unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+			       unsigned char (*digests)[JITSEAL_DIGEST_LEN],
+			       size_t *done)
 {
 	int err;
 
 	(void)flags;
+	*done = 0;	/* a retry rewrites identical bytes: harmless here */
 	/* rodata first: code of this batch may read it as soon as it runs */
 	err = js_mprotect_section(r, JITSEAL_RODATA, segs, n);
 	if (!err)

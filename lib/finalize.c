@@ -100,13 +100,16 @@ static int js_finalize(struct jitseal_batch *b,
 	}
 	for (i = 0; i < n; i = j) {
 		struct js_region *r = b->segs[i].r;
+		size_t part = 0;
 
 		for (j = i; j < n && b->segs[j].r == r; j++)
 			;
 		err = pool->be->install(pool, r, &b->segs[i], j - i, flags,
-					digests ? &digests[i] : NULL);
-		if (err)
+					digests ? &digests[i] : NULL, &part);
+		if (err) {
+			done = i + part;
 			break;
+		}
 		done = j;
 	}
 	for (i = 0; i < done; i++) {

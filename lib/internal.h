@@ -159,10 +159,14 @@ struct js_backend {
 	/* map code and rodata of @r at r->base (reserved, PROT_NONE) */
 	int (*map)(struct jitseal_pool *pool, struct js_region *r);
 	void (*unmap)(struct js_region *r);
-	/* install @n segs of region @r, all or none where possible */
+	/*
+	 * Install @n segs of region @r, all or none where possible; on an
+	 * error, *@done says how many leading segs were installed anyway.
+	 */
 	int (*install)(struct jitseal_pool *pool, struct js_region *r,
 		       const struct js_seg *segs, size_t n, unsigned int flags,
-		       unsigned char (*digests)[JITSEAL_DIGEST_LEN]);
+		       unsigned char (*digests)[JITSEAL_DIGEST_LEN],
+		       size_t *done);
 	/* pages of @r that hold installed bytes */
 	size_t (*pages)(struct jitseal_pool *pool, struct js_region *r);
 };
