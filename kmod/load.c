@@ -34,7 +34,6 @@ struct jitseal_kseg {
 	u64 src;
 	u64 offset;
 	u64 len;
-	u32 prot;
 	u32 index;		/* in the caller's array: order of digests */
 };
 
@@ -113,7 +112,6 @@ static int jitseal_read_segments(struct jitseal_batch *b)
 		k->src = s.src;
 		k->offset = s.offset;
 		k->len = s.len;
-		k->prot = s.prot;
 		k->index = i;
 	}
 
@@ -227,6 +225,9 @@ static int jitseal_prepare_pages(struct jitseal_batch *b)
 			kaddr = kmap_local_page(t->page);
 			jitseal_arch_fill_trap(kaddr, PAGE_SIZE);
 			kunmap_local(kaddr);
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
 		}
 	}
 

@@ -26,7 +26,10 @@
 struct jitseal_handle {
 	/* NULL until SETUP; then set once (smp_store_release/cmpxchg). */
 	struct jitseal_pool *pool;
-	/* Opened by MAP_FD: may map and query, never SETUP or LOAD. */
+	/*
+	 * Opened without write access (as MAP_FD does): may map and query
+	 * the pool, never SETUP or LOAD.
+	 */
 	bool map_only;
 };
 
@@ -202,6 +205,7 @@ static int jitseal_open(struct inode *inode, struct file *file)
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
+	h->map_only = !(file->f_mode & FMODE_WRITE);
 	file->private_data = h;
 	return 0;
 }
@@ -345,7 +349,7 @@ static long jitseal_ioctl_map_fd(struct file *file, struct jitseal_handle *h,
 	}
 
 	nh = nfile->private_data;
-	nh->map_only = true;
+	/* Read-only, hence map-only: see jitseal_open(). */
 	kref_get(&pool->kref);
 	/* fd_install() publishes the file and with it the handle. */
 	nh->pool = pool;

@@ -72,6 +72,22 @@ TEST(setup_then_info_reports_pool)
 	close(fd);
 }
 
+TEST(read_only_open_is_map_only)
+{
+	struct jitseal_version v = { .size = sizeof(v) };
+	struct jitseal_pool_info info;
+	int fd = open(JITSEAL_DEVICE, O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, ioctl(fd, JITSEAL_IOC_VERSION, &v));
+	ASSERT_EQ(0, js_info(fd, &info));
+	EXPECT_EQ(JITSEAL_INFO_MAP_ONLY, info.flags);
+	/* Loading rights come with write access to the device. */
+	EXPECT_EQ(-EPERM, js_setup(fd, JS_PAGE, 0));
+	EXPECT_EQ(-EPERM, js_load_ret(fd, 0, 1));
+	close(fd);
+}
+
 TEST(pool_ids_are_distinct)
 {
 	struct jitseal_pool_info a, b;
