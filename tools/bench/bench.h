@@ -7,7 +7,8 @@
  *   clock.c     the clock and the statistics (median, min, max)
  *   stage.c     staging arena shared by the methods that are not libjitseal
  *   m_*.c       one install method each, behind struct method
- *   w_*.c       the workloads W1-W6 and the allocation count (P6)
+ *   w_*.c       the workloads W1-W6, the allocation count (P6) and the
+ *               reference costs of system calls and copies (W0)
  *   memstat.c   VMAs, RSS and memory-cgroup deltas for W4
  *   output.c    CSV, Markdown table, ratio lines, plot data
  *   main.c      options and the order of the suite
@@ -91,6 +92,7 @@ int jsdev_limits(uint32_t *max_segments, uint64_t *max_load_bytes);
 struct bench_opts {
 	unsigned int reps;		/* repetitions per figure */
 	unsigned int w1_fns[4];		/* functions per W1 run, per size */
+	unsigned int w1_size;		/* only this W1 size (0: all) */
 	unsigned int w2_fns;		/* functions per W2 run */
 	unsigned int w3_bytes;		/* W3 bulk bytes */
 	unsigned int w4_fns;		/* W4 functions */
@@ -148,6 +150,7 @@ void run_release(const struct method *m, struct run_out *o);
 size_t fn_reserve(size_t len);
 
 /* Workloads: each returns 0, or -1 if a method failed (reported). */
+int w0_run(const struct bench_opts *o);
 int w1_run(const struct bench_opts *o);
 int w2_run(const struct bench_opts *o);
 int w3_run(const struct bench_opts *o);

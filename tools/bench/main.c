@@ -103,7 +103,7 @@ static const struct {
 	const char *name;
 	int (*run)(const struct bench_opts *o);
 } workloads[] = {
-	{ "W1", w1_run }, { "W2", w2_run }, { "W3", w3_run },
+	{ "W0", w0_run }, { "W1", w1_run }, { "W2", w2_run }, { "W3", w3_run },
 	{ "W4", w4_run }, { "W5", w5_run }, { "W6", w6_run },
 	{ "P6", p6_run },
 };
@@ -122,7 +122,8 @@ static void usage(void)
 		"  --tmpfs-dir DIR  directory of tmpfile-tmpfs (default /dev/shm)\n"
 		"  --disk-dir DIR   directory of tmpfile-disk (not tmpfs; default: skipped)\n"
 		"  --smoke          few iterations, small sizes, TAP output, no figures\n"
-		"  --quick          fewer functions per figure\n");
+		"  --quick          fewer functions per figure\n"
+		"  --w1-size BYTES  W1 at this function size only (16, 256, 4096, 65536)\n");
 	exit(2);
 }
 
@@ -146,6 +147,7 @@ int main(int argc, char **argv)
 		{ "disk-dir", required_argument, NULL, 'd' },
 		{ "smoke", no_argument, NULL, 's' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "w1-size", required_argument, NULL, 'z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -179,6 +181,7 @@ int main(int argc, char **argv)
 		case 'd': tmpfile_disk_dir = optarg; break;
 		case 's': smoke = true; break;
 		case 'q': quick = true; break;
+		case 'z': o.w1_size = (unsigned int)atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -190,6 +193,7 @@ int main(int argc, char **argv)
 			.w3_bytes = 1 << 20, .w4_fns = 200, .w5_fns = 16,
 			.w6_fns = 16, .p6_allocs = 10000,
 			.only = o.only, .methods = o.methods,
+			.w1_size = o.w1_size,
 		};
 	} else if (quick) {
 		o.w1_fns[0] = o.w1_fns[1] = o.w1_fns[2] = 64;
@@ -205,7 +209,7 @@ int main(int argc, char **argv)
 
 	if (smoke) {
 		printf("TAP version 13\n1..%zu\n",
-		       (NR_WORKLOADS - 1) * nr_methods + 1);
+		       (NR_WORKLOADS - 2) * nr_methods + 2);
 	} else {
 		out_note("jitseal-bench: clock %s, %u repetitions per figure",
 			 clock_label, o.reps);
@@ -224,21 +228,30 @@ int main(int argc, char **argv)
 		bool want = !o.only || in_list(o.only, workloads[i].name);
 		char lw[8], lm[32];
 
+		bool w_failed = false;
+
 		memset(failed, 0, sizeof(failed));
 		if (want) {
 			if (!smoke)
 				out_note("running %s", workloads[i].name);
-			if (workloads[i].run(&o))
+			if (workloads[i].run(&o)) {
 				ret = 1;
+				w_failed = true;
+			}
 		}
 		if (!smoke)
 			continue;
 		lower_name(lw, sizeof(lw), workloads[i].name);
-		if (!strcmp(workloads[i].name, "P6")) {
+		if (!strcmp(workloads[i].name, "P6") ||
+		    !strcmp(workloads[i].name, "W0")) {
+			const char *t = workloads[i].name[0] == 'P' ?
+				"bench_p6_jitseal_alloc_runs" :
+				"bench_w0_reference_runs";
+
 			if (want)
-				tap_result(!failed[0], "bench_p6_jitseal_alloc_runs");
+				tap_result(!failed[0] && !w_failed, "%s", t);
 			else
-				tap_result(true, "bench_p6_jitseal_alloc_runs # SKIP not selected");
+				tap_result(true, "%s # SKIP not selected", t);
 			continue;
 		}
 		for (mi = 0; mi < nr_methods; mi++) {

@@ -445,11 +445,19 @@ static void ratios(const char *clock)
 	/* P6 */
 	d = get(clock, "P6", "jitseal", "size=16", "alloc");
 	v = get(clock, "P6", "empty-call", "size=16", "alloc");
-	if (!isnan(d))
-		rline("P6 jitseal_alloc = %.1f %s per allocation (the loop and call alone: %.1f)%s%s",
-		      d, strcmp(clock, "icount") ? "ns" : "instructions", v,
-		      strcmp(clock, "icount") ? "" : "   target <= 50: ",
-		      strcmp(clock, "icount") ? "" : verdict(d <= 50));
+	if (!isnan(d)) {
+		bool instr = !strcmp(clock, "icount") ||
+			     !strcmp(clock, "callgrind");
+		char loop[64] = "";
+
+		if (!isnan(v))
+			snprintf(loop, sizeof(loop),
+				 " (the loop and call alone: %.1f)", v);
+		rline("P6 jitseal_alloc = %.1f %s per allocation%s%s%s", d,
+		      instr ? "instructions" : "ns", loop,
+		      instr ? "   target <= 50: " : "",
+		      instr ? verdict(d <= 50) : "");
+	}
 }
 
 /* Plot data: per clock, cost per function against size (W1), batch (W2). */
@@ -511,10 +519,12 @@ static void plot_data(const char *dir, const char *clock, FILE *gp,
 
 int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 {
-	static const char *const clocks[3] = { "icount", "tcg", "native" };
+	static const char *const clocks[4] = { "icount", "tcg", "native",
+					       "callgrind" };
 	static const struct {
 		const char *w, *metric, *title;
 	} tabs[] = {
+		{ "W0", "cost", "reference costs per call (system calls, copies)" },
 		{ "W1", "install_per_fn", "install cost per function, one per finalize, by size" },
 		{ "W1", "first_call_per_fn", "first call per function, by size" },
 		{ "W2", "install_per_fn", "install cost per 256 B function, by functions per finalize" },
@@ -544,11 +554,12 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 	}
 	fprintf(md, "<!-- written by tools/bench/run (jitseal-bench report); do not edit -->\n");
 	fprintf(md, "# jitseal benchmark results\n");
-	for (c = 0; c < 3; c++) {
+	for (c = 0; c < 4; c++) {
 		const char *clock = clocks[c];
 		const char *ws[MAXD];
 
 		if (!distinct(clock, "W1", NULL, true, ws) &&
+		    !distinct(clock, "W0", NULL, true, ws) &&
 		    !distinct(clock, "P6", NULL, true, ws) &&
 		    !distinct(clock, "W4", NULL, true, ws))
 			continue;

@@ -146,6 +146,8 @@ int w1_run(const struct bench_opts *o)
 	int ret = 0;
 
 	for (si = 0; si < 4; si++) {
+		if (o->w1_size && o->w1_size != w1_sizes[si])
+			continue;
 		for (r = 0; r < reps; r++) {
 			for (mi = 0; mi < nr_methods; mi++) {
 				struct run_cfg c = {
