@@ -13,6 +13,7 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <pthread.h>
 #include <linux/jitseal.h>
 
 #include "attempts.h"
@@ -353,6 +354,60 @@ static int exec_mprotect_jit(void)
 	return run_helper("wx_attempt", "mprotect_jit");
 }
 
+static void *thread_jit(void *arg)
+{
+	*(int *)arg = mprotect_jit();
+	return NULL;
+}
+
+/* A new thread of a confined process is confined. */
+static int thread_mprotect_jit(void)
+{
+	pthread_t t;
+	int rc = SETUP_FAILED;
+
+	if (pthread_create(&t, NULL, thread_jit, &rc) || pthread_join(t, NULL))
+		return SETUP_FAILED;
+	return rc;
+}
+
+static void *thread_execs(void *arg)
+{
+	char *path = arg;
+	char *argv[] = { path, "mprotect_jit", NULL };
+
+	execv(path, argv);
+	_exit(SETUP_FAILED);
+}
+
+/*
+ * A thread that is not the leader calls exec: the kernel makes it the
+ * leader (de_thread).  The process stays confined.
+ */
+static int thread_exec(void)
+{
+	char dir[4096], path[4200];
+	pthread_t t;
+	pid_t pid;
+	int status;
+
+	if (!self_dir(dir, sizeof(dir)))
+		return SETUP_FAILED;
+	snprintf(path, sizeof(path), "%s/wx_attempt", dir);
+	pid = fork();
+	if (pid < 0)
+		return SETUP_FAILED;
+	if (pid == 0) {
+		if (pthread_create(&t, NULL, thread_execs, path))
+			_exit(SETUP_FAILED);
+		pause();
+		_exit(SETUP_FAILED);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return SETUP_FAILED;
+	return WEXITSTATUS(status);
+}
+
 static int execstack(void)
 {
 	return run_helper("wx_execstack", NULL);
@@ -447,6 +502,8 @@ static const struct {
 	{ "brk_implied_exec", brk_implied_exec },
 	{ "execstack", execstack },
 	{ "exec_mprotect_jit", exec_mprotect_jit },
+	{ "thread_mprotect_jit", thread_mprotect_jit },
+	{ "thread_exec", thread_exec },
 	{ "python", python },
 	{ "shell", shell },
 	{ "dlopen", dlopen_libm },
