@@ -77,6 +77,28 @@ TEST_F(quota, max_pool_bytes_gives_enospc)
 	close(fd);
 }
 
+TEST_F(quota, largest_pool_works)
+{
+	struct jitseal_pool_info info;
+	uint64_t top = 4ULL << 30;
+	uint8_t *last;
+	int fd;
+
+	ASSERT_EQ(0, set_knob("max_pool_bytes", top));
+	EXPECT_EQ(-EINVAL, set_knob("max_pool_bytes", top + JS_PAGE));
+	fd = js_pool(top - JS_PAGE, JS_PAGE);
+	ASSERT_LE(0, fd);
+	/* Only the pages that are loaded exist. */
+	ASSERT_EQ(0, js_load_ret(fd, top - 2 * JS_PAGE + 100, 0x77));
+	ASSERT_EQ(0, js_info(fd, &info));
+	EXPECT_EQ(1, info.pages);
+	last = js_map(fd, JS_PAGE, top - 2 * JS_PAGE, PROT_READ | PROT_EXEC);
+	ASSERT_NE(NULL, last);
+	EXPECT_EQ(0x77, js_call(last + 100));
+	munmap(last, JS_PAGE);
+	close(fd);
+}
+
 TEST_F(quota, max_user_pools_gives_edquot)
 {
 	uint64_t pools = js_stat("pools");
