@@ -174,4 +174,53 @@ TEST_F(kpool, kernel_digest)
 	EXPECT_EQ(0, memcmp(want, runs[0].digest, 32));
 }
 
+static int knob(const char *name, char *old, size_t len, const char *val)
+{
+	char path[128];
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/jitseal/%s", name);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (old) {
+		n = (int)read(fd, old, len - 1);
+		old[n > 0 ? n : 0] = '\0';
+	}
+	n = (int)pwrite(fd, val, strlen(val), 0);
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+/* A failed finalize (here: over the per-user quota) keeps everything pending. */
+TEST_F(kpool, failed_finalize_keeps_pending)
+{
+	struct jitseal_pool_stats st;
+	struct jitseal_mem c, r;
+	char old[64];
+	int err;
+
+	NEED_POOL();
+	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 16, JITSEAL_CODE, &c));
+	emit_ret_imm(c.stage, 61);
+	ASSERT_EQ(0, jitseal_alloc(self->p, 8, 8, JITSEAL_RODATA, &r));
+	memcpy(r.stage, "rodata!", 8);
+	if (knob("max_user_bytes", old, sizeof(old), "1"))
+		SKIP(return, "cannot set /sys/kernel/jitseal/max_user_bytes (locked?)");
+	err = jitseal_finalize(self->p, NULL);
+	knob("max_user_bytes", NULL, 0, old);
+	EXPECT_EQ(-EDQUOT, err);
+	st = test_stats(self->p);
+	EXPECT_EQ(14, st.pending);
+	EXPECT_EQ(0, st.sealed[JITSEAL_CODE]);
+	EXPECT_EQ(0, st.loads);
+	/* nothing was installed: the page was never loaded */
+	EXPECT_EQ(1, read_faults(c.addr));
+	/* retry, now within the quota */
+	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
+	EXPECT_EQ(61, ((fn_v)c.addr)());
+	EXPECT_EQ(0, memcmp(r.addr, "rodata!", 8));
+	EXPECT_EQ(0, test_stats(self->p).pending);
+}
+
 TEST_HARNESS_MAIN
