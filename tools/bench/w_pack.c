@@ -30,8 +30,6 @@ int w4_run(const struct bench_opts *o)
 	unsigned int mi;
 	int ret = 0;
 
-	if (memstat_cgroup_enter())
-		out_note("W4: no memory cgroup of our own: no cgroup figures");
 	for (mi = 0; mi < nr_methods; mi++) {
 		const struct method *m = methods[mi];
 		struct run_cfg c = {
