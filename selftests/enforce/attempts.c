@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>
@@ -298,6 +299,17 @@ static int ptrace_traceme(void)
 	return WEXITSTATUS(status);
 }
 
+/* UFFDIO_COPY writes into mappings without asking for write access. */
+static int userfaultfd(void)
+{
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 /* READ_IMPLIES_EXEC makes brk() memory RWX without any mmap call. */
 static int brk_implied_exec(void)
 {
@@ -479,6 +491,14 @@ static int jitseal_raw(void)
 	return call42(x);
 }
 
+/* The device stays openable for writing once mapped executable. */
+static int jitseal_raw_twice(void)
+{
+	int rc = jitseal_raw();
+
+	return rc ? rc : jitseal_raw();
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(void);
@@ -509,6 +529,8 @@ static const struct {
 	{ "dlopen", dlopen_libm },
 	{ "exec_dlopen", exec_dlopen },
 	{ "jitseal_raw", jitseal_raw },
+	{ "jitseal_raw_twice", jitseal_raw_twice },
+	{ "userfaultfd", userfaultfd },
 };
 
 int run_attempt(const char *name)

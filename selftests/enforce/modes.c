@@ -112,7 +112,8 @@ TEST_F(mode, events_and_counters_match)
 		     status_counter(st.out, "write_exec") +
 		     status_counter(st.out, "proc_mem") +
 		     status_counter(st.out, "ptrace") +
-		     status_counter(st.out, "implied_exec")) TH_LOG("%s", st.out);
+		     status_counter(st.out, "implied_exec") +
+		     status_counter(st.out, "userfaultfd")) TH_LOG("%s", st.out);
 	EXPECT_EQ(0, status_counter(st.out, "events_lost"));
 
 	ASSERT_EQ(0, JCTL(&ev, "events"));

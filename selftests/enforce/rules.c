@@ -171,6 +171,8 @@ REFUSED(ptrace_traceme, EACCES, PTRACE, false)
 REFUSED(brk_implied_exec, ENOMEM, IMPLIED_EXEC, true)
 /* An executable stack: killed at exec. */
 REFUSED(execstack, 128 + SIGKILL, IMPLIED_EXEC, false)
+/* userfaultfd fills pages of any mapping, exec ones too. */
+REFUSED(userfaultfd, EACCES, USERFAULTFD, true)
 /* The same rules after fork and exec (the scope is inherited). */
 REFUSED(exec_mprotect_jit, EACCES, EXEC_ANON, false)
 
@@ -182,6 +184,7 @@ ALLOWED(tempfile_writer_closed)
 ALLOWED(memfd_sealed)
 /* jitseal's way: SETUP, mmap read+exec, LOAD, call. */
 ALLOWED(jitseal_raw)
+ALLOWED(jitseal_raw_twice)
 /* Normal programs. */
 ALLOWED(python)
 ALLOWED(shell)

@@ -304,6 +304,7 @@ static inline const char *rule_name_of(int rule)
 		[WX_RULE_PROC_MEM] = "proc_mem",
 		[WX_RULE_PTRACE] = "ptrace",
 		[WX_RULE_IMPLIED_EXEC] = "implied_exec",
+		[WX_RULE_USERFAULTFD] = "userfaultfd",
 	};
 
 	return rule >= 0 && rule < WX_NR_RULES ? names[rule] : "?";

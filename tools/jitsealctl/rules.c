@@ -28,6 +28,8 @@ static const struct {
 		"ptrace attach by a confined tracer" },
 	[WX_RULE_IMPLIED_EXEC] = { "implied_exec",
 		"READ_IMPLIES_EXEC personality or executable stack" },
+	[WX_RULE_USERFAULTFD] = { "userfaultfd",
+		"creating a userfaultfd" },
 };
 
 const char *rule_name(__u32 rule)
@@ -68,6 +70,8 @@ const char *op_name(__u32 op)
 		return "exec";
 	case WX_OP_BRK:
 		return "brk";
+	case WX_OP_USERFAULTFD:
+		return "userfaultfd";
 	}
 	return "unknown";
 }

@@ -205,24 +205,21 @@ static __always_inline bool write_sealed(struct inode *inode, long magic)
 	return seals & F_SEAL_WRITE;
 }
 
-/*
- * Rules for exec on memory backed by @inode.  Returns the rule that
- * refuses, WX_NR_RULES when allowed, WX_NR_RULES + 1 for /dev/jitseal.
- */
-#define WX_ALLOW	WX_NR_RULES
-#define WX_JITSEAL	(WX_NR_RULES + 1)
-
-static __always_inline int exec_file_rule(struct inode *inode)
+/* The only device whose mappings may be executable is /dev/jitseal. */
+static __always_inline bool is_device(struct inode *inode, bool *jitseal)
 {
-	umode_t mode = BPF_CORE_READ(inode, i_mode);
+	umode_t fmt = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+
+	*jitseal = fmt == S_IFCHR && cfg.jitseal_rdev &&
+		   BPF_CORE_READ(inode, i_rdev) == cfg.jitseal_rdev;
+	return fmt == S_IFCHR || fmt == S_IFBLK;
+}
+
+/* Can @inode's content change under an exec mapping?  The rule, or -1. */
+static __always_inline int writer_rule(struct inode *inode)
+{
 	struct super_block *sb;
 
-	if ((mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK) {
-		if ((mode & S_IFMT) == S_IFCHR && cfg.jitseal_rdev &&
-		    BPF_CORE_READ(inode, i_rdev) == cfg.jitseal_rdev)
-			return WX_JITSEAL;
-		return WX_RULE_EXEC_DEVICE;
-	}
 	/* Open for writing anywhere, or shared-mapped through such a file. */
 	if (BPF_CORE_READ(inode, i_writecount.counter) > 0 ||
 	    BPF_CORE_READ(inode, i_mapping, i_mmap_writable.counter) > 0)
@@ -236,7 +233,7 @@ static __always_inline int exec_file_rule(struct inode *inode)
 	if (BPF_CORE_READ(sb, s_flags) & SB_KERNMOUNT &&
 	    !write_sealed(inode, BPF_CORE_READ(sb, s_magic)))
 		return WX_RULE_EXEC_MEMFD;
-	return WX_ALLOW;
+	return -1;
 }
 
 /* Remember that @inode is mapped executable in scope.  False: no memory. */
@@ -260,15 +257,22 @@ static __always_inline bool implied_exec(unsigned long reqprot,
 static __always_inline int exec_file(struct file *file, struct wx_what *w)
 {
 	struct inode *inode = file->f_inode;
+	bool jitseal, marked;
 	int rule;
 
 	w->inode = inode;
-	rule = exec_file_rule(inode);
-	if (rule == WX_JITSEAL)
-		return 0;
-	if (rule != WX_ALLOW)
+	if (is_device(inode, &jitseal))
+		return jitseal ? 0 : refuse(WX_RULE_EXEC_DEVICE, w);
+	/*
+	 * Mark first, count writers second: a write open increments the
+	 * count before file_open checks the mark, so of a racing open and
+	 * mmap at least one sees the other.
+	 */
+	marked = mark_exec_inode(inode);
+	rule = writer_rule(inode);
+	if (rule >= 0)
 		return refuse(rule, w);
-	if (!mark_exec_inode(inode) && cfg.mode != WX_MODE_AUDIT)
+	if (!marked && cfg.mode != WX_MODE_AUDIT)
 		return -ENOMEM;
 	return 0;
 }
@@ -380,6 +384,29 @@ int BPF_PROG(wx_mmap_addr, unsigned long addr, int ret)
 	    !current_confined())
 		return ret;
 	return refuse(WX_RULE_IMPLIED_EXEC, &w);
+}
+
+/*
+ * userfaultfd can fill missing pages of a mapping with bytes of the
+ * caller's choosing (UFFDIO_COPY), without write permission on it: a way to
+ * put new code into an executable mapping that no hook sees.  Confined
+ * tasks get no userfaultfd (syscall or /dev/userfaultfd).
+ */
+SEC("lsm/inode_init_security_anon")
+int BPF_PROG(wx_anon_inode, struct inode *inode, const struct qstr *name,
+	     const struct inode *context_inode, int ret)
+{
+	static const char uffd[] = "[userfaultfd]";
+	struct wx_what w = { .op = WX_OP_USERFAULTFD };
+	char buf[sizeof(uffd)] = {};
+
+	if (ret || !current_confined())
+		return ret;
+	bpf_probe_read_kernel_str(buf, sizeof(buf), BPF_CORE_READ(name, name));
+	for (int i = 0; i < sizeof(uffd); i++)
+		if (buf[i] != uffd[i])
+			return 0;
+	return refuse(WX_RULE_USERFAULTFD, &w);
 }
 
 static long stack_vma_flags(struct task_struct *t, struct vm_area_struct *vma,

@@ -27,6 +27,7 @@ enum wx_rule {
 	WX_RULE_PROC_MEM,	/* write open of /proc/PID/mem */
 	WX_RULE_PTRACE,		/* ptrace attach by a confined tracer */
 	WX_RULE_IMPLIED_EXEC,	/* READ_IMPLIES_EXEC or an executable stack */
+	WX_RULE_USERFAULTFD,	/* a userfaultfd: fills pages of exec mappings */
 	WX_NR_RULES,
 };
 
@@ -57,6 +58,7 @@ enum wx_op {
 	WX_OP_TRACEME,
 	WX_OP_EXEC,
 	WX_OP_BRK,
+	WX_OP_USERFAULTFD,
 };
 
 #define WX_PATH_MAX		192
