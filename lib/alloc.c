@@ -197,9 +197,10 @@ js_alloc_unlock_slow(struct jitseal_batch *b, size_t size, size_t align,
  * (bad or default arguments, a contended lock, a full region, the first
  * allocation of a run, a large alignment gap) takes the slow path.
  */
+/* The fast path for one kind, a constant after inlining. */
 static inline __attribute__((always_inline)) int
-js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
-	 struct jitseal_mem *mem)
+js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
+	      const unsigned int kind, struct jitseal_mem *mem)
 {
 	struct jitseal_pool *pool = b->pool;
 	struct js_section *s;
@@ -208,16 +209,6 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 	uintptr_t a;
 	int c = 0;
 
-	if (js_unlikely(kind >= JITSEAL_KIND_MAX))
-		goto slow;
-	if (js_unlikely(size - 1 >= JS_MAX_ALLOC))
-		goto slow;
-	if (js_unlikely(align - 1 >= JS_MAX_ALIGN))	/* 0 too: default */
-		goto slow;
-	if (js_unlikely(align & (align - 1)))
-		goto slow;
-	if (js_unlikely(!mem))
-		goto slow;
 	if (js_unlikely(!__atomic_compare_exchange_n(&pool->lock, &c, 1, false,
 						     __ATOMIC_ACQUIRE,
 						     __ATOMIC_RELAXED)))
@@ -230,7 +221,6 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 	if (js_unlikely(off + size > s->size))
 		goto unlock_slow;
 	mem->addr = (void *)a;
-	mem->stage = (void *)a;
 	if (kind != JITSEAL_DATA) {
 		if (js_unlikely(b->run_r[kind] != r || b->run_end[kind] != old))
 			goto unlock_slow;
@@ -242,6 +232,8 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 		}
 		b->run_end[kind] = off + size;
 		mem->stage = s->stage + off;
+	} else {
+		mem->stage = (void *)a;
 	}
 	s->next = off + size;
 	s->allocs++;
@@ -250,6 +242,34 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 	return 0;
 unlock_slow:
 	return js_alloc_unlock_slow(b, size, align, kind, mem);
+slow:
+	return js_alloc_slow(b, size, align, kind, mem);
+}
+
+/*
+ * The fast path: a few compares, one atomic to lock, a bump, extending
+ * the batch's open run, one atomic to unlock; no call.  Anything unusual
+ * (bad or default arguments, a contended lock, a full region, the first
+ * allocation of a run, a large alignment gap) takes the slow path.
+ */
+static inline __attribute__((always_inline)) int
+js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
+	 struct jitseal_mem *mem)
+{
+	if (js_unlikely(size - 1 >= JS_MAX_ALLOC))
+		goto slow;
+	if (js_unlikely(align - 1 >= JS_MAX_ALIGN))	/* 0 (default) too */
+		goto slow;
+	if (js_unlikely(align & (align - 1)))
+		goto slow;
+	if (js_unlikely(!mem))
+		goto slow;
+	if (js_likely(kind == JITSEAL_CODE))
+		return js_alloc_kind(b, size, align, JITSEAL_CODE, mem);
+	if (kind == JITSEAL_RODATA)
+		return js_alloc_kind(b, size, align, JITSEAL_RODATA, mem);
+	if (kind == JITSEAL_DATA)
+		return js_alloc_kind(b, size, align, JITSEAL_DATA, mem);
 slow:
 	return js_alloc_slow(b, size, align, kind, mem);
 }
