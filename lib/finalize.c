@@ -77,6 +77,8 @@ static int js_finalize(struct jitseal_batch *b,
 		return -EINVAL;
 	if (pool->flags & JITSEAL_POOL_SYNC_CORE)
 		flags |= JITSEAL_FINALIZE_SYNC_CORE;
+	if (js_forked(pool))
+		return -ECHILD;
 
 	js_lock(&pool->lock);
 	js_segs_normalize(b);

@@ -29,6 +29,7 @@
 #define js_likely(x)	__builtin_expect(!!(x), 1)
 
 extern size_t js_page_size;
+extern unsigned int js_fork_gen;
 
 static inline size_t js_round_up(size_t x, size_t a)
 {
@@ -134,6 +135,7 @@ struct jitseal_pool {
 	int lock;			/* js_lock() */
 	const struct js_backend *be;
 	unsigned int flags;
+	unsigned int fork_gen;		/* js_fork_gen when created */
 	struct js_region *regions, **tail;
 	unsigned int nr_regions;
 	struct js_region *cur[JITSEAL_KIND_MAX];
@@ -193,6 +195,16 @@ int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 		  size_t align);
 void js_obj_free(void *obj, size_t size);
 void *js_obj_alloc(size_t size);
+
+/*
+ * A forked child has a copy of its parent's pools, but the regions' pages
+ * and the module's pools are shared with the parent (and the memfd alias
+ * is not inherited at all): it must not install into them.
+ */
+static inline bool js_forked(const struct jitseal_pool *pool)
+{
+	return pool->fork_gen != __atomic_load_n(&js_fork_gen, __ATOMIC_RELAXED);
+}
 
 /* alloc.c */
 void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);

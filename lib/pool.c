@@ -17,6 +17,12 @@
 #include "internal.h"
 
 size_t js_page_size = 4096;
+unsigned int js_fork_gen;	/* bumped in every child: see js_forked() */
+
+static void js_atfork_child(void)
+{
+	__atomic_fetch_add(&js_fork_gen, 1, __ATOMIC_RELAXED);
+}
 
 __attribute__((constructor)) static void js_init(void)
 {
@@ -24,6 +30,7 @@ __attribute__((constructor)) static void js_init(void)
 
 	if (ps > 0)
 		js_page_size = (size_t)ps;
+	pthread_atfork(NULL, NULL, js_atfork_child);
 }
 
 /*
@@ -312,6 +319,7 @@ jitseal_pool_create(const struct jitseal_pool_opts *opts)
 	}
 	pool->tail = &pool->regions;
 	pool->flags = flags;
+	pool->fork_gen = __atomic_load_n(&js_fork_gen, __ATOMIC_RELAXED);
 	if (near)
 		pool->lo = pool->hi = near;
 	js_batch_init(&pool->batch, pool);

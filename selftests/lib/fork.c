@@ -90,4 +90,43 @@ TEST(child_pool_independent)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * The parent's pool in a child: finalize refuses (-ECHILD) instead of
+ * writing into pages it shares with the parent (or, with memfd, through
+ * an alias it does not have); destroying the child's copy leaves the
+ * parent's pool intact.
+ */
+TEST(child_cannot_finalize_parent_pool)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem m;
+	int status;
+	pid_t pid;
+	fn_ii f;
+
+	ASSERT_NE(NULL, p);
+	f = stage_affine(p, 5, 0);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	pid = fork();
+	if (pid == 0) {
+		if (jitseal_alloc(p, 6, 16, JITSEAL_CODE, &m))
+			_exit(30);
+		emit_ret_imm(m.stage, 1);
+		if (jitseal_finalize(p, NULL) != -ECHILD)
+			_exit(31);
+		if (f(2) != 10)
+			_exit(32);
+		_exit(jitseal_pool_destroy(p) ? 33 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(10, f(2));
+	f = stage_affine(p, 6, 0);
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(12, f(2));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 TEST_HARNESS_MAIN
