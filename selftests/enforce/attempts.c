@@ -361,6 +361,45 @@ static int run_helper(const char *name, const char *arg)
 	return run_program(argv, -1);
 }
 
+/* A grandchild forked now, that runs mprotect_jit when waiter_jit asks. */
+static pid_t waiter;
+static int waiter_go = -1, waiter_res = -1;
+
+static int fork_waiter(void)
+{
+	int go[2], res[2];
+	char c;
+
+	if (pipe(go) || pipe(res))
+		return SETUP_FAILED;
+	waiter = fork();
+	if (waiter < 0)
+		return SETUP_FAILED;
+	if (waiter == 0) {
+		int rc = SETUP_FAILED;
+
+		if (read(go[0], &c, 1) == 1)
+			rc = mprotect_jit();
+		_exit(write(res[1], &rc, sizeof(rc)) == sizeof(rc) ? 0 : 1);
+	}
+	close(go[0]);
+	close(res[1]);
+	waiter_go = go[1];
+	waiter_res = res[0];
+	return 0;
+}
+
+static int waiter_jit(void)
+{
+	int rc = SETUP_FAILED;
+
+	if (waiter <= 0 || write(waiter_go, "g", 1) != 1 ||
+	    read(waiter_res, &rc, sizeof(rc)) != sizeof(rc))
+		rc = SETUP_FAILED;
+	waitpid(waiter, NULL, 0);
+	return rc;
+}
+
 static int exec_mprotect_jit(void)
 {
 	return run_helper("wx_attempt", "mprotect_jit");
@@ -523,6 +562,8 @@ static const struct {
 	{ "execstack", execstack },
 	{ "exec_mprotect_jit", exec_mprotect_jit },
 	{ "thread_mprotect_jit", thread_mprotect_jit },
+	{ "fork_waiter", fork_waiter },
+	{ "waiter_jit", waiter_jit },
 	{ "thread_exec", thread_exec },
 	{ "python", python },
 	{ "shell", shell },

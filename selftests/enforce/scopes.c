@@ -56,6 +56,16 @@ TEST_F(scope, pid_fork_exec)
 	EXPECT_EQ(EACCES, child_run(&self->in, "exec_mprotect_jit"));
 }
 
+/* --pid: descendants that existed before enforcement started. */
+TEST_F(scope, pid_existing_descendant)
+{
+	NEED_ROOT();
+	ASSERT_EQ(0, child_start(&self->in));
+	ASSERT_EQ(0, child_run(&self->in, "fork_waiter"));
+	ASSERT_EQ(0, enforce_pid(self->in.pid, false));
+	EXPECT_EQ(EACCES, child_run(&self->in, "waiter_jit"));
+}
+
 /* --pid: threads, also those created before enforcement started. */
 TEST_F(scope, pid_threads)
 {
@@ -84,7 +94,11 @@ TEST_F(scope, cgroup_subtree)
 	ASSERT_EQ(0, mkdir(CG_SUB, 0755));
 	ASSERT_EQ(0, child_start_in(&self->in, CG_SUB));
 	ASSERT_EQ(0, child_start(&self->out));
-	ASSERT_EQ(0, JCTL(&r, "enforce", "--cgroup", CG)) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, JCTL(&r, "enforce", "--cgroup", CG "/../" "jitseal-wx-scopes"))
+		TH_LOG("%s", r.err);
+	ASSERT_EQ(0, JCTL(&r, "status"));
+	EXPECT_NE(NULL, strstr(r.out, "\n  scope: cgroup " CG " (id "))
+		TH_LOG("%s", r.out);
 	EXPECT_EQ(EACCES, child_run(&self->in, "mprotect_jit"));
 	EXPECT_EQ(EACCES, child_run(&self->in, "exec_mprotect_jit"));
 	EXPECT_EQ(0, child_run(&self->out, "mprotect_jit"));

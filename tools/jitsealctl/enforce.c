@@ -82,6 +82,7 @@ static int cgroup_identify(const char *path, struct wx_config *cfg)
 	} h = { .fh.handle_bytes = sizeof(__u64) };
 	struct stat st, up;
 	struct statfs sfs;
+	char real[PATH_MAX];
 	int mount_id, fd, parent, level = 0;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -114,7 +115,11 @@ static int cgroup_identify(const char *path, struct wx_config *cfg)
 	close(fd);
 	cfg->cgroup_id = h.id;
 	cfg->cgroup_level = level;
-	snprintf(cfg->scope_path, sizeof(cfg->scope_path), "%s", path);
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	/* For status only; truncated if long. */
+	snprintf(cfg->scope_path, sizeof(cfg->scope_path), "%.*s",
+		 (int)sizeof(cfg->scope_path) - 1, real);
 	return 0;
 }
 
