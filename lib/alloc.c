@@ -107,9 +107,9 @@ static int js_batch_push(struct jitseal_batch *b, struct js_region *r,
 	struct js_seg *seg;
 	int err;
 
+	js_batch_sync(b);
 	if ((b->nr == b->cap || !b->segs) && (err = js_batch_grow(b)))
 		return err;
-	js_batch_sync(b);
 	seg = &b->segs[b->nr++];
 	seg->r = r;
 	seg->kind = kind;

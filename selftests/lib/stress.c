@@ -143,4 +143,57 @@ TEST(threads)
 	EXPECT_EQ(0, jitseal_pool_destroy(shared));
 }
 
+struct shared_arg {
+	struct jitseal_pool *pool;
+	int id;
+	void *fns[NFUNCS / 2];
+	int errors;
+};
+
+static void *shared_worker(void *arg)
+{
+	struct shared_arg *w = arg;
+	int i;
+
+	for (i = 0; i < NFUNCS / 2; i++) {
+		struct jitseal_mem c;
+
+		if (jitseal_alloc(w->pool, AFFINE_LEN, 16, JITSEAL_CODE, &c)) {
+			w->errors++;
+			continue;
+		}
+		emit_affine(c.stage, w->id + 2, i);
+		w->fns[i] = c.addr;
+	}
+	return NULL;
+}
+
+/* Many threads on the pool's own pending set, one finalize at the end. */
+TEST(threads_one_pending_set)
+{
+	struct jitseal_pool *p = test_pool_flags(32 << 10, 4 << 10, 4 << 10, 0);
+	static struct shared_arg w[NTHREADS];
+	pthread_t t[NTHREADS];
+	int i, j, bad = 0;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < NTHREADS; i++) {
+		w[i].pool = p;
+		w[i].id = i;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, shared_worker, &w[i]));
+	}
+	for (i = 0; i < NTHREADS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(0, w[i].errors);
+	}
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	for (i = 0; i < NTHREADS; i++)
+		for (j = 0; j < NFUNCS / 2; j++)
+			if (((fn_ii)w[i].fns[j])(3) != 3 * (i + 2) + j)
+				bad++;
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(NTHREADS * NFUNCS / 2, test_stats(p).allocs);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 TEST_HARNESS_MAIN
