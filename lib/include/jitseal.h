@@ -15,7 +15,8 @@
  * "size_t sz" (use JITSEAL_OPTS()), zero fields mean the default, and a
  * larger struct whose unknown tail is not zero is refused with -EINVAL.
  *
- * See jitseal(7)-style docs in Documentation/userspace-api/libjitseal.rst.
+ * See Documentation/userspace-api/libjitseal.rst and the man pages
+ * (jitseal_pool_create(3), jitseal_alloc(3), ...).
  */
 #ifndef JITSEAL_H
 #define JITSEAL_H
