@@ -39,7 +39,6 @@ int for_each_stat(stat_fn fn);
 
 /* rules.c */
 const char *rule_name(__u32 rule);
-const char *rule_what(__u32 rule);
 const char *counter_name(__u32 idx);
 const char *op_name(__u32 op);
 

@@ -4,42 +4,24 @@
 
 #include "jitsealctl.h"
 
-static const struct {
-	const char *name;
-	const char *what;
-} rules[WX_NR_RULES] = {
-	[WX_RULE_WX] = { "wx",
-		"mapping or mprotect asking for write and exec together" },
-	[WX_RULE_EXEC_ANON] = { "exec_anon",
-		"exec on anonymous memory (heap, stack, MAP_ANONYMOUS)" },
-	[WX_RULE_EXEC_WRITTEN] = { "exec_written",
-		"exec added to memory that is writable or privately written" },
-	[WX_RULE_EXEC_WRITER] = { "exec_writer",
-		"exec mapping of a file open for writing" },
-	[WX_RULE_EXEC_MEMFD] = { "exec_memfd",
-		"exec mapping of a memory-only file without F_SEAL_WRITE" },
-	[WX_RULE_EXEC_DEVICE] = { "exec_device",
-		"exec mapping of a device other than /dev/jitseal" },
-	[WX_RULE_WRITE_EXEC] = { "write_exec",
-		"opening for writing a file mapped executable in scope" },
-	[WX_RULE_PROC_MEM] = { "proc_mem",
-		"opening /proc/PID/mem for writing" },
-	[WX_RULE_PTRACE] = { "ptrace",
-		"ptrace attach by a confined tracer" },
-	[WX_RULE_IMPLIED_EXEC] = { "implied_exec",
-		"READ_IMPLIES_EXEC personality or executable stack" },
-	[WX_RULE_USERFAULTFD] = { "userfaultfd",
-		"creating a userfaultfd" },
+/* As `status` and `events` print them; described in jitsealctl(8). */
+static const char *const rules[WX_NR_RULES] = {
+	[WX_RULE_WX] = "wx",
+	[WX_RULE_EXEC_ANON] = "exec_anon",
+	[WX_RULE_EXEC_WRITTEN] = "exec_written",
+	[WX_RULE_EXEC_WRITER] = "exec_writer",
+	[WX_RULE_EXEC_MEMFD] = "exec_memfd",
+	[WX_RULE_EXEC_DEVICE] = "exec_device",
+	[WX_RULE_WRITE_EXEC] = "write_exec",
+	[WX_RULE_PROC_MEM] = "proc_mem",
+	[WX_RULE_PTRACE] = "ptrace",
+	[WX_RULE_IMPLIED_EXEC] = "implied_exec",
+	[WX_RULE_USERFAULTFD] = "userfaultfd",
 };
 
 const char *rule_name(__u32 rule)
 {
-	return rule < WX_NR_RULES ? rules[rule].name : "unknown";
-}
-
-const char *rule_what(__u32 rule)
-{
-	return rule < WX_NR_RULES ? rules[rule].what : "";
+	return rule < WX_NR_RULES ? rules[rule] : "unknown";
 }
 
 const char *counter_name(__u32 idx)

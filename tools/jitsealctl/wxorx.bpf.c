@@ -118,7 +118,7 @@ static __always_inline bool task_in_procs(struct task_struct *t)
 		.start_time = BPF_CORE_READ(t, group_leader, start_time),
 	};
 
-	return bpf_map_lookup_elem(&procs, &key) != NULL;
+	return !!bpf_map_lookup_elem(&procs, &key);
 }
 
 static __always_inline bool task_confined(struct task_struct *t)
@@ -239,8 +239,8 @@ static __always_inline int writer_rule(struct inode *inode)
 /* Remember that @inode is mapped executable in scope.  False: no memory. */
 static __always_inline bool mark_exec_inode(struct inode *inode)
 {
-	return bpf_inode_storage_get(&exec_inodes, inode, 0,
-				     BPF_LOCAL_STORAGE_GET_F_CREATE) != NULL;
+	return !!bpf_inode_storage_get(&exec_inodes, inode, 0,
+				       BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 /* Exec asked for without PROT_EXEC: the READ_IMPLIES_EXEC personality. */

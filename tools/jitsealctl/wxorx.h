@@ -14,7 +14,7 @@
 
 /*
  * The rules.  The order is the ABI of the counters map and of events;
- * append only.  Names and descriptions are in rules.c.
+ * append only.  Names are in rules.c.
  */
 enum wx_rule {
 	WX_RULE_WX,		/* asks for write and exec together */
