@@ -400,6 +400,39 @@ static int waiter_jit(void)
 	return rc;
 }
 
+/* Fileless execution: exec a program from an unsealed memfd. */
+static int memfd_execveat(void)
+{
+	char dir[4096], path[4200], buf[65536];
+	char *argv[] = { "wx_attempt", "shell", NULL }, *envp[] = { NULL };
+	int in, mfd, status;
+	ssize_t n;
+	pid_t pid;
+
+	if (!self_dir(dir, sizeof(dir)))
+		return SETUP_FAILED;
+	snprintf(path, sizeof(path), "%s/wx_attempt", dir);
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	mfd = memfd_create("wx-exec", 0);
+	if (in < 0 || mfd < 0)
+		return SETUP_FAILED;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(mfd, buf, n) != n)
+			return SETUP_FAILED;
+	close(in);
+	pid = fork();
+	if (pid < 0)
+		return SETUP_FAILED;
+	if (pid == 0) {
+		syscall(SYS_execveat, mfd, "", argv, envp, AT_EMPTY_PATH);
+		_exit(errno);
+	}
+	close(mfd);
+	if (waitpid(pid, &status, 0) != pid)
+		return SETUP_FAILED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 static int exec_mprotect_jit(void)
 {
 	return run_helper("wx_attempt", "mprotect_jit");
@@ -562,6 +595,7 @@ static const struct {
 	{ "execstack", execstack },
 	{ "exec_mprotect_jit", exec_mprotect_jit },
 	{ "thread_mprotect_jit", thread_mprotect_jit },
+	{ "memfd_execveat", memfd_execveat },
 	{ "fork_waiter", fork_waiter },
 	{ "waiter_jit", waiter_jit },
 	{ "thread_exec", thread_exec },

@@ -191,4 +191,40 @@ ALLOWED(shell)
 ALLOWED(dlopen)
 ALLOWED(exec_dlopen)
 
+/*
+ * Fileless execution, execveat() of an unsealed memfd: the ELF loader's
+ * first mapping is refused after the point of no return, so the kernel
+ * kills the task (SIGSEGV).  Audit mode reports every segment, so this
+ * one is not in the table above.
+ */
+FIXTURE(fileless) {
+	struct wx_child child;
+};
+
+FIXTURE_SETUP(fileless)
+{
+	NEED_JITSEALCTL();
+	ASSERT_EQ(0, ensure_enforced(false));
+	ASSERT_EQ(0, child_start_in(&self->child, CG));
+}
+
+FIXTURE_TEARDOWN(fileless)
+{
+	child_stop(&self->child);
+}
+
+TEST_F(fileless, memfd_execveat)
+{
+	__u64 before[WX_NR_COUNTERS], after[WX_NR_COUNTERS];
+
+	if (!self->child.pid)
+		SKIP(return, "not set up");
+	ASSERT_EQ(0, counters_read(before));
+	EXPECT_EQ(128 + SIGSEGV, child_run(&self->child, "memfd_execveat"));
+	ASSERT_EQ(0, counters_read(after));
+	EXPECT_EQ(1, after[WX_RULE_EXEC_MEMFD] - before[WX_RULE_EXEC_MEMFD]);
+	/* Unconfined, the same program runs. */
+	EXPECT_EQ(0, run_attempt("memfd_execveat"));
+}
+
 TEST_HARNESS_MAIN
