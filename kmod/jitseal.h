@@ -116,6 +116,7 @@ void jitseal_stat_unload(u64 bytes, u64 pages);
 /* arch.c: the only architecture-specific code */
 void jitseal_arch_fill_trap(void *addr, size_t len);
 void jitseal_arch_flush_icache(void *addr, size_t len);
+void jitseal_arch_sync_icache(void);
 void jitseal_arch_sync_core(void);
 
 #endif /* _JITSEAL_H */

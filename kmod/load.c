@@ -356,15 +356,22 @@ static void jitseal_publish(struct jitseal_batch *b)
 
 	for (i = 0; i < b->nr_tpages; i++) {
 		struct jitseal_tpage *t = &b->tpages[i];
+		void *kaddr;
 
-		if (!t->fresh)
-			continue;
-		if (t->index < code_pages) {
-			void *kaddr = kmap_local_page(t->page);
-
+		if (t->fresh && t->index < code_pages) {
+			kaddr = kmap_local_page(t->page);
 			jitseal_arch_flush_icache(kaddr, PAGE_SIZE);
 			kunmap_local(kaddr);
 		}
+	}
+	if (b->tpages[0].index < code_pages)
+		jitseal_arch_sync_icache();
+
+	for (i = 0; i < b->nr_tpages; i++) {
+		struct jitseal_tpage *t = &b->tpages[i];
+
+		if (!t->fresh)
+			continue;
 		/* Pairs with smp_load_acquire() in the fault handler. */
 		smp_store_release(&pool->pages[t->index], t->page);
 		t->fresh = false;
