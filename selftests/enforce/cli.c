@@ -304,4 +304,25 @@ TEST_F(cli, no_securityfs)
 		  "cannot read /sys/kernel/security/lsm");
 }
 
+/* The proc_mem rule needs real addresses; no silent fail-open. */
+TEST_F(cli, kallsyms_hidden)
+{
+	const char *sysctl = "/proc/sys/kernel/kptr_restrict";
+	char old[16] = "";
+	int fd;
+
+	fd = open(sysctl, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, old, sizeof(old) - 1));
+	close(fd);
+	fd = open(sysctl, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "2", 1));
+	JCTL(&self->r, "enforce", "--all");
+	ASSERT_EQ((ssize_t)strlen(old), write(fd, old, strlen(old)));
+	close(fd);
+	EXPECT_ERROR(&self->r, "kernel addresses are hidden in /proc/kallsyms");
+	EXPECT_NE(0, access(WX_PIN_DIR, F_OK));
+}
+
 TEST_HARNESS_MAIN

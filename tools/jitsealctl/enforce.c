@@ -73,6 +73,32 @@ static int check_bpffs(void)
 	return 0;
 }
 
+/*
+ * The proc_mem rule compares file operations with proc_mem_operations,
+ * which libbpf resolves from kallsyms: a hidden (zero) address would turn
+ * the rule off silently.
+ */
+static int check_kallsyms(void)
+{
+	unsigned long long addr = 0;
+	char line[256], name[128];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/kallsyms", "re");
+	if (!f)
+		return fail("cannot read /proc/kallsyms: %s", strerror(errno));
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%llx %*s %127s", &addr, name) == 2 &&
+			!strcmp(name, "proc_mem_operations");
+	fclose(f);
+	if (!found)
+		return fail("proc_mem_operations is not in /proc/kallsyms (needs CONFIG_KALLSYMS_ALL)");
+	if (!addr)
+		return fail("kernel addresses are hidden in /proc/kallsyms (kernel.kptr_restrict=2)");
+	return 0;
+}
+
 /* The cgroup's id and its depth below the cgroup2 root. */
 static int cgroup_identify(const char *path, struct wx_config *cfg)
 {
@@ -348,7 +374,7 @@ int cmd_enforce(int argc, char **argv)
 	int pidfd = -1, rc;
 
 	if (parse_enforce(argc, argv, &o) || require_root("enforce") ||
-	    check_bpf_lsm() || check_bpffs())
+	    check_bpf_lsm() || check_bpffs() || check_kallsyms())
 		return 1;
 	cfg.scope = o.scope;
 	cfg.mode = o.mode;
