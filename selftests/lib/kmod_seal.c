@@ -6,6 +6,9 @@
  * no page tail is wasted, the kernel computes digests.
  */
 #include <fcntl.h>
+#include <sys/ioctl.h>
+
+#include <linux/jitseal.h>
 
 #include "jstest.h"
 #include "../../lib/sha256.c"
@@ -35,6 +38,21 @@ FIXTURE_TEARDOWN(kpool)
 		EXPECT_EQ(0, jitseal_pool_destroy(self->p));
 }
 
+/* The module's own count of LOADs on region 0, through a map-only fd. */
+static long kernel_loads(struct jitseal_pool *p)
+{
+	struct jitseal_pool_info info = { .size = sizeof(info) };
+	int fd = jitseal_pool_export(p, 0, NULL);
+	long n = -1;
+
+	if (fd < 0)
+		return -1;
+	if (!ioctl(fd, JITSEAL_IOC_INFO, &info))
+		n = (long)info.loads;
+	close(fd);
+	return n;
+}
+
 TEST_F(kpool, one_load_per_finalize)
 {
 	struct jitseal_mem m;
@@ -48,10 +66,12 @@ TEST_F(kpool, one_load_per_finalize)
 	}
 	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
 	EXPECT_EQ(1, test_stats(self->p).loads);
+	EXPECT_EQ(1, kernel_loads(self->p));	/* the kernel agrees */
 	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 1, JITSEAL_CODE, &m));
 	emit_ret_imm(m.stage, 1);
 	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
 	EXPECT_EQ(2, test_stats(self->p).loads);
+	EXPECT_EQ(2, kernel_loads(self->p));
 	EXPECT_EQ(1, ((fn_v)m.addr)());
 }
 
