@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -86,6 +87,53 @@ TEST(read_only_open_is_map_only)
 	EXPECT_EQ(-EPERM, js_setup(fd, JS_PAGE, 0));
 	EXPECT_EQ(-EPERM, js_load_ret(fd, 0, 1));
 	close(fd);
+}
+
+struct setup_race {
+	int fd;
+	pthread_barrier_t *start;
+	int ret;
+};
+
+static void *race_setup(void *arg)
+{
+	struct setup_race *r = arg;
+
+	pthread_barrier_wait(r->start);
+	r->ret = js_setup(r->fd, JS_PAGE, 0);
+	return NULL;
+}
+
+TEST(concurrent_setup_one_wins)
+{
+	uint64_t pools = js_stat("pools");
+	struct setup_race r[4];
+	pthread_barrier_t start;
+	pthread_t t[4];
+	int i, round, won;
+
+	for (round = 0; round < 50; round++) {
+		int fd = js_open();
+
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, pthread_barrier_init(&start, NULL, 4));
+		for (i = 0; i < 4; i++) {
+			r[i] = (struct setup_race){ .fd = fd, .start = &start };
+			ASSERT_EQ(0, pthread_create(&t[i], NULL, race_setup, &r[i]));
+		}
+		for (won = 0, i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			if (!r[i].ret)
+				won++;
+			else
+				EXPECT_EQ(-EBUSY, r[i].ret);
+		}
+		EXPECT_EQ(1, won);
+		EXPECT_EQ(pools + 1, js_stat("pools"));
+		pthread_barrier_destroy(&start);
+		close(fd);
+	}
+	EXPECT_EQ(pools, js_stat("pools"));
 }
 
 TEST(pool_ids_are_distinct)

@@ -223,4 +223,77 @@ TEST(lifetime_races_leak_nothing)
 	EXPECT_EQ(pages, js_stat("pages"));
 }
 
+#define LOADERS		4
+#define SLOTS		256
+
+struct contender {
+	int fd;
+	int id;
+	pthread_barrier_t *start;
+	int won;
+	int lost;
+	int other;
+};
+
+/* Every thread tries every slot; a slot can be sealed only once. */
+static void *contend(void *arg)
+{
+	struct contender *c = arg;
+	int i;
+
+	pthread_barrier_wait(c->start);
+	for (i = 0; i < SLOTS; i++) {
+		int slot = (i + c->id * 17) % SLOTS;
+		int ret = js_load_ret(c->fd, slot * 16, slot * 16 + c->id);
+
+		if (!ret)
+			c->won++;
+		else if (ret == -EEXIST)
+			c->lost++;
+		else
+			c->other++;
+	}
+	return NULL;
+}
+
+TEST(concurrent_loads_seal_each_byte_once)
+{
+	struct contender c[LOADERS];
+	pthread_t t[LOADERS];
+	pthread_barrier_t start;
+	struct jitseal_pool_info info;
+	int i, won = 0, fd;
+	uint8_t *code;
+
+	fd = js_pool(SLOTS * 16, 0);
+	ASSERT_LE(0, fd);
+	code = js_map(fd, SLOTS * 16, 0, PROT_READ | PROT_EXEC);
+	ASSERT_NE(NULL, code);
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, LOADERS));
+	for (i = 0; i < LOADERS; i++) {
+		c[i] = (struct contender){ .fd = fd, .id = i, .start = &start };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, contend, &c[i]));
+	}
+	for (i = 0; i < LOADERS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < LOADERS; i++) {
+		EXPECT_EQ(0, c[i].other);
+		EXPECT_EQ(SLOTS, c[i].won + c[i].lost);
+		won += c[i].won;
+	}
+	EXPECT_EQ(SLOTS, won);
+	ASSERT_EQ(0, js_info(fd, &info));
+	EXPECT_EQ(SLOTS * JS_RET_LEN, info.sealed_bytes);
+	EXPECT_EQ(SLOTS, info.loads);
+	/* Each slot holds one winner's whole function. */
+	for (i = 0; i < SLOTS; i++) {
+		int v = js_call(code + i * 16) - i * 16;
+
+		EXPECT_TRUE(v >= 0 && v < LOADERS) TH_LOG("slot %d: %d", i, v);
+	}
+	pthread_barrier_destroy(&start);
+	munmap(code, SLOTS * 16);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN
