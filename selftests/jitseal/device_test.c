@@ -530,6 +530,40 @@ IOC_CASE(load_source_kernel_pointer)
 	return sys(c->fd, JITSEAL_IOC_LOAD, &c->load);
 }
 
+IOC_CASE(load_source_never_loaded_pool_page)
+{
+	uint8_t *p = js_map(c->fd, CODE_BYTES, 0, PROT_READ | PROT_EXEC);
+	int ret;
+
+	if (!p)
+		return -1000;
+	good_load(c);
+	c->seg[0].src = (uintptr_t)(p + JS_PAGE);	/* SIGBUS page */
+	ret = sys(c->fd, JITSEAL_IOC_LOAD, &c->load);
+	munmap(p, CODE_BYTES);
+	return ret;
+}
+
+IOC_CASE(load_source_sealed_bytes_of_same_pool)
+{
+	uint8_t *p = js_map(c->fd, CODE_BYTES, 0, PROT_READ | PROT_EXEC);
+	int ret;
+
+	if (!p)
+		return -1000;
+	good_load(c);
+	ret = sys(c->fd, JITSEAL_IOC_LOAD, &c->load);	/* 42 at 0 */
+	if (!ret) {
+		c->seg[0].src = (uintptr_t)p;
+		c->seg[0].offset = JS_PAGE + 8;
+		ret = sys(c->fd, JITSEAL_IOC_LOAD, &c->load);
+		if (!ret && js_call(p + JS_PAGE + 8) != 42)
+			ret = -1001;
+	}
+	munmap(p, CODE_BYTES);
+	return ret;
+}
+
 IOC_CASE(load_digests_without_flag)
 {
 	good_load(c);
@@ -835,6 +869,8 @@ CASE(load_segments_null, -EFAULT);
 CASE(load_segments_kernel_pointer, -EFAULT);
 CASE(load_source_null, -EFAULT);
 CASE(load_source_kernel_pointer, -EFAULT);
+CASE(load_source_never_loaded_pool_page, -EFAULT);
+CASE(load_source_sealed_bytes_of_same_pool, 0);
 CASE(load_digests_without_flag, -EINVAL);
 CASE(load_digest_flag_null_buffer, -EFAULT);
 CASE(load_digest_kernel_pointer, -EFAULT);
