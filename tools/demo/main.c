@@ -248,9 +248,11 @@ int main(int argc, char **argv)
 			here[n] = '\0';
 			slash = strrchr(here, '/');
 			if (slash) {
+				static char real[4096];
+
 				snprintf(slash, sizeof(here) - (size_t)(slash - here),
 					 "/../sample.calc");
-				file = here;
+				file = realpath(here, real) ? real : here;
 			}
 		}
 	}
