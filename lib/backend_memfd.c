@@ -4,7 +4,8 @@
  * MAP_SHARED read+exec (rodata read-only) in the reservation, and once
  * more read+write elsewhere: the "alias", never executable.  Finalize
  * copies staged bytes into the alias.  The alias is MADV_DONTFORK, so a
- * child never inherits a writable view.  Weaker than kmod: the writer is
+ * child never inherits a writable view, and the memfd is closed once
+ * mapped, so no fd can map it again.  Weaker than kmod: the writer is
  * still in the process.
  */
 #include <string.h>
@@ -42,7 +43,11 @@ static int js_memfd_map(struct jitseal_pool *pool, struct js_region *r)
 	}
 	if (madvise(r->alias, len, MADV_DONTFORK))
 		goto fail_errno;
-	r->fd = fd;
+	/*
+	 * The mappings keep the file alive; without an fd nobody, not even
+	 * a forked child, can map it writable again.
+	 */
+	close(fd);
 	return 0;
 fail_errno:
 	err = -errno;

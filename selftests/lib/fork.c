@@ -25,6 +25,25 @@ static int writable_pool_maps(void)
 	return n;
 }
 
+/* Open fds on a jitseal memfd (it can be mapped writable again). */
+static int memfd_fds(void)
+{
+	char path[64], link[256];
+	int fd, n = 0;
+	ssize_t len;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strstr(link, "memfd:jitseal"))
+			n++;
+	}
+	return n;
+}
+
 TEST(child_runs_code_without_writable_alias)
 {
 	struct jitseal_pool *p = test_pool();
@@ -43,10 +62,13 @@ TEST(child_runs_code_without_writable_alias)
 	} else {
 		EXPECT_EQ(0, parent_w);
 	}
+	EXPECT_EQ(0, memfd_fds());
 	pid = fork();
 	if (pid == 0) {
 		if (writable_pool_maps() != 0)
 			_exit(10);
+		if (memfd_fds() != 0)
+			_exit(12);
 		if (f(4) != 15)
 			_exit(11);
 		_exit(0);
