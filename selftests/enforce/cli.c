@@ -26,6 +26,21 @@ FIXTURE_TEARDOWN(cli)
 	release_quietly();
 }
 
+static int read_text_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* Failed, with exactly one line on stderr that mentions @what. */
 #define EXPECT_ERROR(r, what) do {					\
 	EXPECT_NE(0, (r)->status);					\
@@ -304,23 +319,28 @@ TEST_F(cli, no_securityfs)
 		  "cannot read /sys/kernel/security/lsm");
 }
 
+static int write_sysctl(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	return close(fd) || !ok ? -1 : 0;
+}
+
 /* The proc_mem rule needs real addresses; no silent fail-open. */
 TEST_F(cli, kallsyms_hidden)
 {
 	const char *sysctl = "/proc/sys/kernel/kptr_restrict";
-	char old[16] = "";
-	int fd;
+	char old[16] = "", now[16] = "";
 
-	fd = open(sysctl, O_RDONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, read(fd, old, sizeof(old) - 1));
-	close(fd);
-	fd = open(sysctl, O_WRONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(1, write(fd, "2", 1));
+	ASSERT_EQ(0, read_text_file(sysctl, old, sizeof(old)));
+	ASSERT_EQ(0, write_sysctl(sysctl, "2"));
 	JCTL(&self->r, "enforce", "--all");
-	ASSERT_EQ((ssize_t)strlen(old), write(fd, old, strlen(old)));
-	close(fd);
+	ASSERT_EQ(0, write_sysctl(sysctl, old));
+	ASSERT_EQ(0, read_text_file(sysctl, now, sizeof(now)));
+	ASSERT_STREQ(old, now);
 	EXPECT_ERROR(&self->r, "kernel addresses are hidden in /proc/kallsyms");
 	EXPECT_NE(0, access(WX_PIN_DIR, F_OK));
 }

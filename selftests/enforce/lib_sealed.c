@@ -49,8 +49,10 @@ static int run_confined(int (*fn)(const void *), const void *arg)
 	}
 	close(go[0]);
 	snprintf(pid, sizeof(pid), "%d", p);
-	if (JCTL(&r, "enforce", "--pid", pid) || write(go[1], "g", 1) != 1)
+	if (JCTL(&r, "enforce", "--pid", pid) || write(go[1], "g", 1) != 1) {
+		fprintf(stderr, "# enforce --pid %s: %s", pid, r.err);
 		kill(p, SIGKILL);
+	}
 	close(go[1]);
 	if (waitpid(p, &status, 0) != p)
 		return -1;
