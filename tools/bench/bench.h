@@ -44,6 +44,7 @@ int code_verify_bytes(const struct fn *fns, size_t n);
 /* clock.c */
 enum clock_kind { CLK_MONO, CLK_THREAD };
 uint64_t clock_ns(enum clock_kind k);
+void settle(void);
 struct stat3 {
 	double median, min, max;
 	unsigned int n;

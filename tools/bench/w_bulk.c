@@ -36,6 +36,7 @@ static int memcpy_runs(const struct bench_opts *o, size_t bytes,
 	for (r = 0; r < reps; r++) {
 		uint8_t *fresh;
 
+		settle();
 		t0 = clock_ns(CLK_MONO);
 		memcpy(dst, src, bytes);
 		t1 = clock_ns(CLK_MONO);
@@ -46,6 +47,7 @@ static int memcpy_runs(const struct bench_opts *o, size_t bytes,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (fresh == MAP_FAILED)
 			return -1;
+		settle();
 		t0 = clock_ns(CLK_MONO);
 		memcpy(fresh, src, bytes);
 		t1 = clock_ns(CLK_MONO);

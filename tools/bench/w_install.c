@@ -87,6 +87,7 @@ int run_install(const struct run_cfg *c, struct run_out *o, const char **why)
 		goto out;
 	}
 
+	settle();
 	t0 = clock_ns(CLK_MONO);
 	for (i = 0; i < c->n; i++) {
 		err = m->alloc(st, &fns[i]);

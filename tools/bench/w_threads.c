@@ -132,6 +132,7 @@ static int w5_one(const struct method *m, unsigned int n, unsigned int nexec,
 			;
 	fns[0].align = 4096;
 	*why = "install failed";
+	settle();
 	w0 = clock_ns(CLK_MONO);
 	t0 = clock_ns(CLK_THREAD);
 	err = install_loop(m, st, fns, n, 1);
@@ -266,6 +267,7 @@ static int w6_one(const struct method *m, unsigned int nt, bool shared,
 		/* release the barrier's count by not starting anything */
 		goto out;
 	}
+	settle();
 	for (i = 0; i < nt; i++) {
 		if (pthread_create(&th[i], NULL, installer, &a[i]))
 			break;
