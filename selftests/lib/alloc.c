@@ -117,6 +117,31 @@ TEST(alignment_gap_is_int3)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/* Small gaps (filled on the fast path) are int3 too, for every size 1..15. */
+TEST(small_gaps_are_int3)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem m[32];
+	int i, j;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < 32; i++) {
+		/* 1..16 bytes, then aligned to 16: gaps of 15..0 bytes */
+		ASSERT_EQ(0, jitseal_alloc(p, (size_t)(i % 16) + 1,
+					   i % 2 ? 16 : 4, JITSEAL_CODE, &m[i]));
+		memset(m[i].stage, 0xc3, (size_t)(i % 16) + 1);
+	}
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	for (i = 0; i + 1 < 32; i++) {
+		const uint8_t *a = m[i].addr;
+
+		for (j = i % 16 + 1; a + j < (const uint8_t *)m[i + 1].addr; j++)
+			ASSERT_EQ(0xcc, a[j]) TH_LOG("gap after %d, byte %d", i, j);
+		EXPECT_EQ(0xc3, a[0]);
+	}
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 TEST(large_allocation)
 {
 	struct jitseal_pool *p = test_pool();
