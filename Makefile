@@ -4,7 +4,7 @@
 include mk/config.mk
 
 # Userspace parts, each a directory with its own Makefile (all, clean).
-USER_DIRS := lib tools/jitsealctl tools/demo tools/bench \
+USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
@@ -35,7 +35,7 @@ lint:
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@tools/demo/run
+	@examples/jitcalc/run
 
 bench: deps
 	@$(MAKE) --no-print-directory all

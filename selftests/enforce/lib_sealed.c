@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libjitseal under enforcement: its sealed backend works in a confined
- * process and the demo JIT (tools/demo, jitcalc) runs, while the fallback
+ * process and the demo JIT (examples/jitcalc, jitcalc) runs, while the fallback
  * backends that W^X exists to stop are refused.
  */
 #include <stdint.h>
