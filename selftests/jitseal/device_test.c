@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sha256.h"
 #include "util.h"
 
 TEST(device_node_is_0660_root)
@@ -134,6 +135,41 @@ TEST(concurrent_setup_one_wins)
 		close(fd);
 	}
 	EXPECT_EQ(pools, js_stat("pools"));
+}
+
+TEST(max_segments_in_one_batch)
+{
+	static uint8_t code[4096][8], dig[4096][JITSEAL_DIGEST_SIZE];
+	static struct jitseal_segment seg[4096];
+	struct jitseal_pool_info info;
+	uint8_t *p, want[32];
+	int fd, i;
+
+	fd = js_pool(8 * JS_PAGE, 0);
+	ASSERT_LE(0, fd);
+	/* In reverse order, 8 bytes apart: 4096 functions, one LOAD. */
+	for (i = 0; i < 4096; i++) {
+		js_emit_ret(code[i], i);
+		seg[i] = js_seg(code[i], (4095 - i) * 8, JS_RET_LEN,
+				JITSEAL_PROT_RX);
+	}
+	ASSERT_EQ(0, js_load(fd, seg, 4096, JITSEAL_LOAD_DIGEST, dig));
+	ASSERT_EQ(0, js_info(fd, &info));
+	EXPECT_EQ(4096 * JS_RET_LEN, info.sealed_bytes);
+	EXPECT_EQ(1, info.loads);
+	EXPECT_EQ(8, info.pages);
+	p = js_map(fd, 8 * JS_PAGE, 0, PROT_READ | PROT_EXEC);
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < 4096; i++) {
+		ASSERT_EQ(i, js_call(p + (4095 - i) * 8));
+		EXPECT_TRUE(js_is_trap(p + (4095 - i) * 8 + JS_RET_LEN, 2));
+	}
+	for (i = 0; i < 4096; i += 511) {
+		sha256(code[i], JS_RET_LEN, want);
+		EXPECT_EQ(0, memcmp(want, dig[i], 32));
+	}
+	munmap(p, 8 * JS_PAGE);
+	close(fd);
 }
 
 TEST(pool_ids_are_distinct)
