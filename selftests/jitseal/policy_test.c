@@ -249,6 +249,23 @@ TEST(audit_logs_every_load)
 		EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
 	}
 
+	/* Many segments: the first 8 prefixes, then how many more. */
+	{
+		uint8_t many[10][JS_RET_LEN];
+		struct jitseal_segment ms[10];
+		int i;
+
+		for (i = 0; i < 10; i++)
+			ms[i] = js_seg(many[i], 512 + i * 8,
+				       js_emit_ret(many[i], i), JITSEAL_PROT_RX);
+		ASSERT_EQ(0, js_sysfs_write("audit", "1"));
+		ASSERT_EQ(0, js_load(fd, ms, 10, 0, NULL));
+		ASSERT_EQ(0, js_sysfs_write("audit", "0"));
+		ASSERT_TRUE(js_kmsg_find(kmsg, "segments=10 bytes=60 sha256=",
+					 line, sizeof(line)));
+		EXPECT_NE(NULL, strstr(line, ",+2\n")) TH_LOG("%s", line);
+	}
+
 	/* Audit off: no line for the next load. */
 	ASSERT_EQ(0, js_load_ret(fd, 128, 7));
 	EXPECT_FALSE(js_kmsg_find(kmsg, "jitseal: audit:", NULL, 0));
