@@ -93,3 +93,22 @@ void js_host_digests(const struct js_region *r, const struct js_seg *segs,
 		js_sha256(js_sec_addr(r, segs[i].kind) + segs[i].off,
 			  segs[i].len, digests[i]);
 }
+
+/*
+ * Map the executable view of a region from @fd: code read+exec at offset 0,
+ * read-only data after it, both over the region's reservation.
+ */
+int js_map_sections(struct js_region *r, int fd)
+{
+	const struct js_section *c = &r->sec[JITSEAL_CODE];
+	const struct js_section *ro = &r->sec[JITSEAL_RODATA];
+
+	if (mmap(r->base + c->off, c->size, PROT_READ | PROT_EXEC,
+		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+		return -errno;
+	if (ro->size &&
+	    mmap(r->base + ro->off, ro->size, PROT_READ, MAP_SHARED | MAP_FIXED,
+		 fd, (off_t)c->size) == MAP_FAILED)
+		return -errno;
+	return 0;
+}

@@ -95,17 +95,11 @@ static int js_kmod_map(struct jitseal_pool *pool, struct js_region *r)
 	err = js_ioctl(fd, JITSEAL_IOC_SETUP, &setup);
 	if (err)
 		goto fail;
-	if (mmap(r->base + c->off, c->size, PROT_READ | PROT_EXEC,
-		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		goto fail_errno;
-	if (ro->size &&
-	    mmap(r->base + ro->off, ro->size, PROT_READ, MAP_SHARED | MAP_FIXED,
-		 fd, (off_t)c->size) == MAP_FAILED)
-		goto fail_errno;
+	err = js_map_sections(r, fd);
+	if (err)
+		goto fail;
 	r->fd = fd;
 	return 0;
-fail_errno:
-	err = -errno;
 fail:
 	close(fd);
 	return err;

@@ -29,13 +29,9 @@ static int js_memfd_map(struct jitseal_pool *pool, struct js_region *r)
 	if (ftruncate(fd, (off_t)len) ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL))
 		goto fail_errno;
-	if (mmap(r->base + c->off, c->size, PROT_READ | PROT_EXEC,
-		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		goto fail_errno;
-	if (ro->size &&
-	    mmap(r->base + ro->off, ro->size, PROT_READ, MAP_SHARED | MAP_FIXED,
-		 fd, (off_t)c->size) == MAP_FAILED)
-		goto fail_errno;
+	err = js_map_sections(r, fd);
+	if (err)
+		goto fail;
 	r->alias = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (r->alias == MAP_FAILED) {
 		r->alias = NULL;
@@ -51,6 +47,7 @@ static int js_memfd_map(struct jitseal_pool *pool, struct js_region *r)
 	return 0;
 fail_errno:
 	err = -errno;
+fail:
 	if (r->alias)
 		munmap(r->alias, len);
 	r->alias = NULL;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "jitseal.h"
+#include "sha256.h"
 
 #define JS_POOL_MAGIC	0x4a53504fU	/* "JSPO" */
 #define JS_BATCH_MAGIC	0x4a534241U	/* "JSBA" */
@@ -217,11 +218,12 @@ size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
 void js_host_digests(const struct js_region *r, const struct js_seg *segs,
 		     size_t n, unsigned char (*digests)[JITSEAL_DIGEST_LEN]);
 
+/* backend.c: code RX and rodata R of a region, mapped from a file */
+int js_map_sections(struct js_region *r, int fd);
+
 /* kmod helpers */
 int js_kmod_open(void);
 
-/* sha256.c */
-void js_sha256(const void *data, size_t len, unsigned char out[32]);
 
 static inline char *js_sec_addr(const struct js_region *r, unsigned int kind)
 {

@@ -2,7 +2,7 @@
 /* SHA-256 (FIPS 180-4), for digests of runs installed by host backends. */
 #include <string.h>
 
-#include "internal.h"
+#include "sha256.h"
 
 static const uint32_t js_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,

@@ -165,7 +165,7 @@ TEST(max_segments_in_one_batch)
 		EXPECT_TRUE(js_is_trap(p + (4095 - i) * 8 + JS_RET_LEN, 2));
 	}
 	for (i = 0; i < 4096; i += 511) {
-		sha256(code[i], JS_RET_LEN, want);
+		js_sha256(code[i], JS_RET_LEN, want);
 		EXPECT_EQ(0, memcmp(want, dig[i], 32));
 	}
 	munmap(p, 8 * JS_PAGE);

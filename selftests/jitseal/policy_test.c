@@ -234,7 +234,7 @@ TEST(audit_logs_every_load)
 	snprintf(needle, sizeof(needle),
 		 "jitseal: audit: load pid=%d comm=policy_test uid=0 pool=%llu segments=2 bytes=12 sha256=",
 		 getpid(), (unsigned long long)info.pool_id);
-	sha256(code[0], JS_RET_LEN, dig);
+	js_sha256(code[0], JS_RET_LEN, dig);
 	ASSERT_TRUE(js_kmsg_find(kmsg, needle, line, sizeof(line)))
 		TH_LOG("no \"%s\" in the kernel log", needle);
 	{
@@ -243,7 +243,7 @@ TEST(audit_logs_every_load)
 		snprintf(want, sizeof(want), "sha256=%02x%02x%02x%02x,",
 			 dig[0], dig[1], dig[2], dig[3]);
 		EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
-		sha256(code[1], JS_RET_LEN, dig);
+		js_sha256(code[1], JS_RET_LEN, dig);
 		snprintf(want, sizeof(want), ",%02x%02x%02x%02x\n",
 			 dig[0], dig[1], dig[2], dig[3]);
 		EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);

@@ -386,9 +386,9 @@ TEST_F(pool, digest_matches_installed_bytes)
 	ASSERT_EQ(0, js_load(self->fd, s, 2, JITSEAL_LOAD_DIGEST, dig));
 	EXPECT_EQ(0, memcmp(self->code + JS_PAGE + 1, code, 2 * JS_PAGE));
 	EXPECT_EQ(0, memcmp(self->code + 10, code + 2 * JS_PAGE, 1000));
-	sha256(code, 2 * JS_PAGE, want);
+	js_sha256(code, 2 * JS_PAGE, want);
 	EXPECT_EQ(0, memcmp(dig[0], want, 32));
-	sha256(code + 2 * JS_PAGE, 1000, want);
+	js_sha256(code + 2 * JS_PAGE, 1000, want);
 	EXPECT_EQ(0, memcmp(dig[1], want, 32));
 }
 
