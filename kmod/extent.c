@@ -33,6 +33,25 @@ bool jitseal_extents_overlap(const struct rb_root *root, u64 start, u64 end)
 }
 
 /*
+ * Would [start, end), which must not overlap the set, merge into a range
+ * it touches?  Then jitseal_extents_insert() needs no new node for it.
+ */
+bool jitseal_extents_touch(const struct rb_root *root, u64 start, u64 end)
+{
+	const struct rb_node *node = root->rb_node;
+
+	while (node) {
+		const struct jitseal_extent *e =
+			rb_entry(node, struct jitseal_extent, node);
+
+		if (e->end == start || e->start == end)
+			return true;
+		node = e->start < start ? node->rb_right : node->rb_left;
+	}
+	return false;
+}
+
+/*
  * Add [start, end), which must not overlap the set.  *@spare is a
  * preallocated node: it is used (and *@spare set to NULL) only if the range
  * cannot be merged into a neighbour, so this never fails.

@@ -29,6 +29,7 @@ struct jitseal_extent {
 };
 
 bool jitseal_extents_overlap(const struct rb_root *root, u64 start, u64 end);
+bool jitseal_extents_touch(const struct rb_root *root, u64 start, u64 end);
 void jitseal_extents_insert(struct rb_root *root, u64 start, u64 end,
 			    struct jitseal_extent **spare);
 void jitseal_extents_destroy(struct rb_root *root);

@@ -30,6 +30,16 @@
 /* Audit lines name at most this many digest prefixes. */
 #define JITSEAL_AUDIT_DIGESTS	8
 
+/*
+ * A JIT typically seals one or a few functions at a time.  Batches that fit
+ * these bounds keep their working arrays in struct jitseal_batch, on the
+ * stack, and need no heap allocation at all; charging short-lived heap
+ * buffers to the memory cgroup would cost more than the rest of the load.
+ */
+#define JITSEAL_SMALL_SEGS	4
+#define JITSEAL_SMALL_PAGES	4
+#define JITSEAL_SMALL_BOUNCE	256
+
 struct jitseal_kseg {
 	u64 src;
 	u64 offset;
@@ -41,6 +51,15 @@ struct jitseal_tpage {
 	struct page *page;
 	unsigned long index;	/* in pool->pages */
 	bool fresh;		/* allocated by this batch, not yet published */
+};
+
+/* The working arrays of a small batch, left uninitialised until used. */
+struct jitseal_small {
+	struct jitseal_kseg segs[JITSEAL_SMALL_SEGS];
+	struct jitseal_tpage tpages[JITSEAL_SMALL_PAGES];
+	struct jitseal_extent *spares[JITSEAL_SMALL_SEGS];
+	u8 digests[JITSEAL_SMALL_SEGS][JITSEAL_DIGEST_SIZE];
+	u8 bounce[JITSEAL_SMALL_BOUNCE];
 };
 
 struct jitseal_batch {
@@ -56,7 +75,23 @@ struct jitseal_batch {
 	unsigned long nr_fresh;
 	u8 *bounce;
 	size_t bounce_len;
+	struct jitseal_small *small;
 };
+
+/* Room for @n items of @size: @small when they fit, else the heap. */
+static void *jitseal_scratch(void *small, size_t small_n, size_t n,
+			     size_t size)
+{
+	if (n <= small_n)
+		return small;
+	return kvmalloc_array(n, size, GFP_KERNEL_ACCOUNT);
+}
+
+static void jitseal_scratch_free(void *p, const void *small)
+{
+	if (p != small)
+		kvfree(p);
+}
 
 static int jitseal_kseg_cmp(const void *a, const void *b)
 {
@@ -74,8 +109,8 @@ static int jitseal_read_segments(struct jitseal_batch *b)
 	u32 i;
 	int ret;
 
-	b->segs = kvmalloc_array(b->arg.nr_segments, sizeof(*b->segs),
-				 GFP_KERNEL_ACCOUNT);
+	b->segs = jitseal_scratch(b->small->segs, JITSEAL_SMALL_SEGS,
+				  b->arg.nr_segments, sizeof(*b->segs));
 	if (!b->segs)
 		return -ENOMEM;
 
@@ -130,19 +165,35 @@ static int jitseal_read_segments(struct jitseal_batch *b)
 	return 0;
 }
 
-/* Extent nodes for the worst case, so that publishing cannot fail. */
+/*
+ * An extent node for every run of touching segments that will not merge
+ * into a sealed range, so that publishing cannot fail.  A JIT appending
+ * code after code needs none.  Called with pool->lock held.
+ */
 static int jitseal_alloc_spares(struct jitseal_batch *b)
 {
-	u32 i;
+	u32 s, run;
 
-	b->spares = kvcalloc(b->nr_runs, sizeof(*b->spares),
-			     GFP_KERNEL_ACCOUNT);
+	b->spares = jitseal_scratch(b->small->spares, JITSEAL_SMALL_SEGS,
+				    b->nr_runs, sizeof(*b->spares));
 	if (!b->spares)
 		return -ENOMEM;
-	for (i = 0; i < b->nr_runs; i++) {
-		b->spares[i] = kmalloc(sizeof(*b->spares[i]),
-				       GFP_KERNEL_ACCOUNT);
-		if (!b->spares[i])
+	for (run = 0; run < b->nr_runs; run++)
+		b->spares[run] = NULL;
+
+	for (s = 0, run = 0; s < b->arg.nr_segments; s++, run++) {
+		u64 start = b->segs[s].offset, end = start + b->segs[s].len;
+
+		while (s + 1 < b->arg.nr_segments &&
+		       b->segs[s + 1].offset == end) {
+			s++;
+			end += b->segs[s].len;
+		}
+		if (jitseal_extents_touch(&b->pool->sealed, start, end))
+			continue;
+		b->spares[run] = kmalloc(sizeof(*b->spares[run]),
+					 GFP_KERNEL_ACCOUNT);
+		if (!b->spares[run])
 			return -ENOMEM;
 	}
 	return 0;
@@ -156,7 +207,7 @@ static void jitseal_free_spares(struct jitseal_batch *b)
 		return;
 	for (i = 0; i < b->nr_runs; i++)
 		kfree(b->spares[i]);
-	kvfree(b->spares);
+	jitseal_scratch_free(b->spares, b->small->spares);
 }
 
 static unsigned long jitseal_first_page(const struct jitseal_kseg *k)
@@ -189,7 +240,8 @@ static int jitseal_prepare_pages(struct jitseal_batch *b)
 				n++;
 			}
 
-	b->tpages = kvcalloc(n, sizeof(*b->tpages), GFP_KERNEL_ACCOUNT);
+	b->tpages = jitseal_scratch(b->small->tpages, JITSEAL_SMALL_PAGES, n,
+				    sizeof(*b->tpages));
 	if (!b->tpages)
 		return -ENOMEM;
 
@@ -214,6 +266,7 @@ static int jitseal_prepare_pages(struct jitseal_batch *b)
 			t = &b->tpages[b->nr_tpages++];
 			t->index = idx;
 			t->page = pool->pages[idx];
+			t->fresh = false;
 			if (t->page)
 				continue;
 
@@ -232,7 +285,9 @@ static int jitseal_prepare_pages(struct jitseal_batch *b)
 	}
 
 	if (b->bounce_len) {
-		b->bounce = kvmalloc(b->bounce_len, GFP_KERNEL_ACCOUNT);
+		b->bounce = jitseal_scratch(b->small->bounce,
+					    JITSEAL_SMALL_BOUNCE, b->bounce_len,
+					    1);
 		if (!b->bounce)
 			return -ENOMEM;
 	}
@@ -248,7 +303,7 @@ static void jitseal_free_pages(struct jitseal_batch *b)
 	for (i = 0; i < b->nr_tpages; i++)
 		if (b->tpages[i].fresh)
 			__free_page(b->tpages[i].page);
-	kvfree(b->tpages);
+	jitseal_scratch_free(b->tpages, b->small->tpages);
 }
 
 /* Pages are found in order: segments are sorted and disjoint. */
@@ -419,7 +474,8 @@ static void jitseal_audit(const struct jitseal_batch *b)
 long jitseal_ioctl_load(struct jitseal_pool *pool,
 			struct jitseal_load __user *uarg)
 {
-	struct jitseal_batch b = { .pool = pool };
+	struct jitseal_small small;
+	struct jitseal_batch b = { .pool = pool, .small = &small };
 	bool audit = READ_ONCE(jitseal_policy.audit);
 	int ret;
 	u32 i;
@@ -443,16 +499,13 @@ long jitseal_ioctl_load(struct jitseal_pool *pool,
 	if (ret)
 		goto out_free;
 	if ((b.arg.flags & JITSEAL_LOAD_DIGEST) || audit) {
-		b.digests = kvmalloc_array(b.arg.nr_segments,
-					   JITSEAL_DIGEST_SIZE,
-					   GFP_KERNEL_ACCOUNT);
+		b.digests = jitseal_scratch(small.digests, JITSEAL_SMALL_SEGS,
+					    b.arg.nr_segments,
+					    JITSEAL_DIGEST_SIZE);
 		ret = -ENOMEM;
 		if (!b.digests)
 			goto out_free;
 	}
-	ret = jitseal_alloc_spares(&b);
-	if (ret)
-		goto out_free;
 
 	ret = mutex_lock_killable(&pool->lock);
 	if (ret)
@@ -463,6 +516,9 @@ long jitseal_ioctl_load(struct jitseal_pool *pool,
 		if (jitseal_extents_overlap(&pool->sealed, b.segs[i].offset,
 					    b.segs[i].offset + b.segs[i].len))
 			goto out_unlock;
+	ret = jitseal_alloc_spares(&b);
+	if (ret)
+		goto out_unlock;
 
 	ret = jitseal_user_charge_bytes(pool->user, b.bytes);
 	if (ret)
@@ -496,10 +552,10 @@ out_uncharge:
 out_unlock:
 	mutex_unlock(&pool->lock);
 out_free:
-	kvfree(b.bounce);
+	jitseal_scratch_free(b.bounce, small.bounce);
 	jitseal_free_pages(&b);
 	jitseal_free_spares(&b);
-	kvfree(b.digests);
-	kvfree(b.segs);
+	jitseal_scratch_free(b.digests, small.digests);
+	jitseal_scratch_free(b.segs, small.segs);
 	return ret;
 }
