@@ -17,6 +17,8 @@
 
 #include "internal.h"
 
+#define JS_SMALL_SEGS	8
+
 static int js_ioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;
@@ -142,14 +144,18 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 			   unsigned char (*digests)[JITSEAL_DIGEST_LEN],
 			   size_t *done)
 {
+	/* A finalize usually has a run or two: no heap for those. */
+	struct jitseal_segment small[JS_SMALL_SEGS], *v = small;
 	size_t i, nv = 0, bytes = 0, first = 0;
-	struct jitseal_segment *v;
+	size_t cap = n < pool->max_segments ? n : pool->max_segments;
 	int err = 0;
 
 	*done = 0;
-	v = calloc(n < pool->max_segments ? n : pool->max_segments, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
+	if (cap > JS_SMALL_SEGS) {
+		v = calloc(cap, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
 	/*
 	 * Usually one LOAD.  A batch larger than the module's limits is
 	 * split; each LOAD is still all-or-none, and *done tells the caller
@@ -181,7 +187,8 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 	err = js_kmod_load(pool, r->fd, v, nv, flags,
 			   digests ? &digests[first] : NULL);
 out:
-	free(v);
+	if (v != small)
+		free(v);
 	if (!err && digests && !(pool->features & JITSEAL_FEAT_DIGEST)) {
 		/* digest of the sealed bytes, computed here */
 		for (i = 0; i < n; i++)
