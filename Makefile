@@ -9,7 +9,7 @@ USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module userspace check lint demo bench bench-native \
-	install clean $(USER_DIRS)
+	install clean distclean $(USER_DIRS)
 
 all: module userspace
 
@@ -51,3 +51,8 @@ install: userspace
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(TOP) clean
 	for d in $(USER_DIRS); do $(MAKE) -C $$d clean || exit 1; done
+	rm -rf build
+
+# Also the caches of make deps: kernel image, linux-source members, initramfs.
+distclean: clean
+	rm -rf .cache
