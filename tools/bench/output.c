@@ -465,6 +465,21 @@ static void ratios(const char *clock)
 	}
 }
 
+/* The same colour and point for a method in every panel. */
+static unsigned int plot_style(const char *method)
+{
+	static const char *const order[] = {
+		"jitseal", "jitseal-ioctl", "memfd", "mprotect",
+		"tmpfile-tmpfs", "tmpfile-disk",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (!strcmp(order[i], method))
+			return i + 1;
+	return 7;
+}
+
 /* Plot data: per clock, cost per function against size (W1), batch (W2). */
 static void plot_data(const char *dir, const char *clock, FILE *gp,
 		      unsigned int *panel)
@@ -516,7 +531,7 @@ static void plot_data(const char *dir, const char *clock, FILE *gp,
 		for (i = 0; i < nm; i++)
 			fprintf(gp, "%s'plot-%s-%s.dat' using 1:%u title '%s' with linespoints ls %u",
 				i ? ", \\\n     " : "", clock, ws[w], i + 2, ms[i],
-				i + 1);
+				plot_style(ms[i]));
 		fprintf(gp, "\n");
 		(*panel)++;
 	}

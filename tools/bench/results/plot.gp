@@ -53,15 +53,15 @@ plot 'plot-tcg-W2.dat' using 1:2 title 'jitseal' with linespoints ls 1, \
 set title 'W1: one function per finalize, by size, native clock'
 set xlabel 'function size (bytes)'
 set ylabel 'install cost per function (ns)'
-plot 'plot-native-W1.dat' using 1:2 title 'memfd' with linespoints ls 1, \
-     'plot-native-W1.dat' using 1:3 title 'mprotect' with linespoints ls 2, \
-     'plot-native-W1.dat' using 1:4 title 'tmpfile-tmpfs' with linespoints ls 3, \
-     'plot-native-W1.dat' using 1:5 title 'tmpfile-disk' with linespoints ls 4
+plot 'plot-native-W1.dat' using 1:2 title 'memfd' with linespoints ls 3, \
+     'plot-native-W1.dat' using 1:3 title 'mprotect' with linespoints ls 4, \
+     'plot-native-W1.dat' using 1:4 title 'tmpfile-tmpfs' with linespoints ls 5, \
+     'plot-native-W1.dat' using 1:5 title 'tmpfile-disk' with linespoints ls 6
 set title 'W2: 256-byte functions by batch size, native clock'
 set xlabel 'functions per finalize'
 set ylabel 'install cost per function (ns)'
-plot 'plot-native-W2.dat' using 1:2 title 'memfd' with linespoints ls 1, \
-     'plot-native-W2.dat' using 1:3 title 'mprotect' with linespoints ls 2, \
-     'plot-native-W2.dat' using 1:4 title 'tmpfile-tmpfs' with linespoints ls 3, \
-     'plot-native-W2.dat' using 1:5 title 'tmpfile-disk' with linespoints ls 4
+plot 'plot-native-W2.dat' using 1:2 title 'memfd' with linespoints ls 3, \
+     'plot-native-W2.dat' using 1:3 title 'mprotect' with linespoints ls 4, \
+     'plot-native-W2.dat' using 1:4 title 'tmpfile-tmpfs' with linespoints ls 5, \
+     'plot-native-W2.dat' using 1:5 title 'tmpfile-disk' with linespoints ls 6
 unset multiplot
