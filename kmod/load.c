@@ -31,10 +31,10 @@
 #define JITSEAL_AUDIT_DIGESTS	8
 
 /*
- * A JIT typically seals one or a few functions at a time.  Batches that fit
- * these bounds keep their working arrays in struct jitseal_batch, on the
- * stack, and need no heap allocation at all; charging short-lived heap
- * buffers to the memory cgroup would cost more than the rest of the load.
+ * A JIT typically seals one or a few functions at a time.  Batches within
+ * these bounds keep their working arrays in a struct jitseal_small on the
+ * stack and make no heap allocation at all: charging short-lived buffers to
+ * the memory cgroup used to cost more than the rest of the load.
  */
 #define JITSEAL_SMALL_SEGS	4
 #define JITSEAL_SMALL_PAGES	4
