@@ -26,13 +26,6 @@ struct mpool {
 	size_t cap, next, stage_bytes;
 };
 
-struct mstager {
-	struct mpool *p;
-	struct stage st;
-	struct jitseal_segment *segs;
-	size_t cap_segs;
-};
-
 static uint32_t lim_segments = 1;
 static uint64_t lim_bytes = PAGE;
 
@@ -120,40 +113,12 @@ static int ioctl_pool_create(const struct pool_params *pp, struct mpool **out)
 
 static int ioctl_stager_create(struct mpool *p, struct mstager **out)
 {
-	struct mstager *s = calloc(1, sizeof(*s));
-	int err;
-
-	if (!s)
-		return -ENOMEM;
-	s->p = p;
-	err = stage_init(&s->st, p->stage_bytes);
-	if (err) {
-		free(s);
-		return err;
-	}
-	*out = s;
-	return 0;
-}
-
-static void ioctl_stager_destroy(struct mstager *s)
-{
-	stage_fini(&s->st);
-	free(s->segs);
-	free(s);
+	return stager_create(p, p->stage_bytes, out);
 }
 
 static int ioctl_alloc(struct mstager *s, struct fn *f)
 {
-	size_t off;
-	int err = pool_bump(&s->p->next, s->p->cap, f->len, f->align, &off);
-
-	if (err)
-		return err;
-	err = stage_add(&s->st, f, off);
-	if (err)
-		return err;
-	f->addr = s->p->base + off;
-	return 0;
+	return stager_bump(s, &s->p->next, s->p->cap, s->p->base, f);
 }
 
 static int load(int fd, struct jitseal_segment *segs, uint32_t n)
@@ -226,7 +191,7 @@ const struct method method_ioctl = {
 	.pool_create = ioctl_pool_create,
 	.pool_destroy = ioctl_pool_destroy,
 	.stager_create = ioctl_stager_create,
-	.stager_destroy = ioctl_stager_destroy,
+	.stager_destroy = stager_destroy,
 	.alloc = ioctl_alloc,
 	.finalize = ioctl_finalize,
 };

@@ -18,11 +18,6 @@ struct mpool {
 	size_t cap, next, stage_bytes;
 };
 
-struct mstager {
-	struct mpool *p;
-	struct stage st;
-};
-
 static int memfd_probe(const char **why)
 {
 	int fd = memfd_create("jitseal-bench-probe", MFD_CLOEXEC);
@@ -77,39 +72,12 @@ fail:
 
 static int memfd_stager_create(struct mpool *p, struct mstager **out)
 {
-	struct mstager *s = calloc(1, sizeof(*s));
-	int err;
-
-	if (!s)
-		return -ENOMEM;
-	s->p = p;
-	err = stage_init(&s->st, p->stage_bytes);
-	if (err) {
-		free(s);
-		return err;
-	}
-	*out = s;
-	return 0;
-}
-
-static void memfd_stager_destroy(struct mstager *s)
-{
-	stage_fini(&s->st);
-	free(s);
+	return stager_create(p, p->stage_bytes, out);
 }
 
 static int memfd_alloc(struct mstager *s, struct fn *f)
 {
-	size_t off;
-	int err = pool_bump(&s->p->next, s->p->cap, f->len, f->align, &off);
-
-	if (err)
-		return err;
-	err = stage_add(&s->st, f, off);
-	if (err)
-		return err;
-	f->addr = s->p->rx + off;
-	return 0;
+	return stager_bump(s, &s->p->next, s->p->cap, s->p->rx, f);
 }
 
 static int memfd_finalize(struct mstager *s)
@@ -132,7 +100,7 @@ const struct method method_memfd = {
 	.pool_create = memfd_pool_create,
 	.pool_destroy = memfd_pool_destroy,
 	.stager_create = memfd_stager_create,
-	.stager_destroy = memfd_stager_destroy,
+	.stager_destroy = stager_destroy,
 	.alloc = memfd_alloc,
 	.finalize = memfd_finalize,
 };

@@ -22,11 +22,6 @@ struct mpool {
 	pthread_mutex_t lock;
 };
 
-struct mstager {
-	struct mpool *p;
-	struct stage st;
-};
-
 static int mprotect_probe(const char **why)
 {
 	void *m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
@@ -79,39 +74,12 @@ static int mprotect_pool_create(const struct pool_params *pp,
 
 static int mprotect_stager_create(struct mpool *p, struct mstager **out)
 {
-	struct mstager *s = calloc(1, sizeof(*s));
-	int err;
-
-	if (!s)
-		return -ENOMEM;
-	s->p = p;
-	err = stage_init(&s->st, p->stage_bytes);
-	if (err) {
-		free(s);
-		return err;
-	}
-	*out = s;
-	return 0;
-}
-
-static void mprotect_stager_destroy(struct mstager *s)
-{
-	stage_fini(&s->st);
-	free(s);
+	return stager_create(p, p->stage_bytes, out);
 }
 
 static int mprotect_alloc(struct mstager *s, struct fn *f)
 {
-	size_t off;
-	int err = pool_bump(&s->p->next, s->p->cap, f->len, f->align, &off);
-
-	if (err)
-		return err;
-	err = stage_add(&s->st, f, off);
-	if (err)
-		return err;
-	f->addr = s->p->base + off;
-	return 0;
+	return stager_bump(s, &s->p->next, s->p->cap, s->p->base, f);
 }
 
 static int mprotect_finalize(struct mstager *s)
@@ -146,7 +114,7 @@ const struct method method_mprotect = {
 	.pool_create = mprotect_pool_create,
 	.pool_destroy = mprotect_pool_destroy,
 	.stager_create = mprotect_stager_create,
-	.stager_destroy = mprotect_stager_destroy,
+	.stager_destroy = stager_destroy,
 	.alloc = mprotect_alloc,
 	.finalize = mprotect_finalize,
 };

@@ -41,11 +41,6 @@ struct mpool {
 	size_t nr, cap;
 };
 
-struct mstager {
-	struct mpool *p;
-	struct stage st;
-};
-
 static int dir_probe(const char *dir, bool want_tmpfs, const char **why)
 {
 	struct statfs sf;
@@ -123,25 +118,7 @@ static int disk_pool_create(const struct pool_params *pp, struct mpool **out)
 
 static int tmpfile_stager_create(struct mpool *p, struct mstager **out)
 {
-	struct mstager *s = calloc(1, sizeof(*s));
-	int err;
-
-	if (!s)
-		return -ENOMEM;
-	s->p = p;
-	err = stage_init(&s->st, p->stage_bytes);
-	if (err) {
-		free(s);
-		return err;
-	}
-	*out = s;
-	return 0;
-}
-
-static void tmpfile_stager_destroy(struct mstager *s)
-{
-	stage_fini(&s->st);
-	free(s);
+	return stager_create(p, p->stage_bytes, out);
 }
 
 static int tmpfile_alloc(struct mstager *s, struct fn *f)
@@ -228,7 +205,7 @@ const struct method method_tmpfs = {
 	.pool_create = tmpfs_pool_create,
 	.pool_destroy = tmpfile_pool_destroy,
 	.stager_create = tmpfile_stager_create,
-	.stager_destroy = tmpfile_stager_destroy,
+	.stager_destroy = stager_destroy,
 	.alloc = tmpfile_alloc,
 	.finalize = tmpfile_finalize,
 };
@@ -240,7 +217,7 @@ const struct method method_disk = {
 	.pool_create = disk_pool_create,
 	.pool_destroy = tmpfile_pool_destroy,
 	.stager_create = tmpfile_stager_create,
-	.stager_destroy = tmpfile_stager_destroy,
+	.stager_destroy = stager_destroy,
 	.alloc = tmpfile_alloc,
 	.finalize = tmpfile_finalize,
 };

@@ -102,3 +102,42 @@ int pool_bump(size_t *next, size_t cap, size_t len, size_t align,
 	*off = start;
 	return 0;
 }
+
+int stager_create(struct mpool *p, size_t stage_bytes, struct mstager **out)
+{
+	struct mstager *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->p = p;
+	err = stage_init(&s->st, stage_bytes);
+	if (err) {
+		free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+void stager_destroy(struct mstager *s)
+{
+	stage_fini(&s->st);
+	free(s->segs);
+	free(s);
+}
+
+int stager_bump(struct mstager *s, size_t *next, size_t cap, uint8_t *base,
+		struct fn *f)
+{
+	size_t off;
+	int err = pool_bump(next, cap, f->len, f->align, &off);
+
+	if (err)
+		return err;
+	err = stage_add(&s->st, f, off);
+	if (err)
+		return err;
+	f->addr = base + off;
+	return 0;
+}

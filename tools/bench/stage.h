@@ -37,4 +37,27 @@ void stage_reset(struct stage *s);
 int pool_bump(size_t *next, size_t cap, size_t len, size_t align,
 	      size_t *off);
 
+struct jitseal_segment;
+
+/*
+ * The stager of every method but libjitseal: its pool and its staged
+ * functions.  @segs is the raw-ioctl method's LOAD vector, kept from one
+ * finalize to the next.
+ */
+struct mstager {
+	struct mpool *p;
+	struct stage st;
+	struct jitseal_segment *segs;
+	size_t cap_segs;
+};
+
+int stager_create(struct mpool *p, size_t stage_bytes, struct mstager **out);
+void stager_destroy(struct mstager *s);
+/*
+ * Bump-allocate @f in a pool of @cap bytes (offset 0 runs at @base), and
+ * stage it there: sets f->stage and f->addr.
+ */
+int stager_bump(struct mstager *s, size_t *next, size_t cap, uint8_t *base,
+		struct fn *f);
+
 #endif /* BENCH_STAGE_H */
