@@ -225,19 +225,9 @@ static int cg_write(const char *cg, const char *file, const char *val)
 static int cg_read(const char *cg, const char *file, char *buf, size_t size)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
+	return js_read_file(path, buf, size);
 }
 
 /*

@@ -134,13 +134,11 @@ bool js_is_trap(const void *p, size_t len)
 	return true;
 }
 
-int js_sysfs_read(const char *name, char *buf, size_t size)
+int js_read_file(const char *path, char *buf, size_t size)
 {
-	char path[256];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), JS_SYSFS "/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -149,6 +147,20 @@ int js_sysfs_read(const char *name, char *buf, size_t size)
 	if (n < 0)
 		return -errno;
 	buf[n] = 0;
+	return 0;
+}
+
+int js_sysfs_read(const char *name, char *buf, size_t size)
+{
+	char path[256];
+	size_t n;
+	int err;
+
+	snprintf(path, sizeof(path), JS_SYSFS "/%s", name);
+	err = js_read_file(path, buf, size);
+	if (err)
+		return err;
+	n = strlen(buf);
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = 0;
 	return 0;

@@ -41,6 +41,9 @@ void *js_map(int fd, size_t len, off_t offset, int prot);
 /* True if every byte of [p, p + len) is the trap fill (int3). */
 bool js_is_trap(const void *p, size_t len);
 
+/* Read a small text file whole into @buf, NUL-terminated; -errno on error. */
+int js_read_file(const char *path, char *buf, size_t size);
+
 /* sysfs: knobs and statistics of /sys/kernel/jitseal/<name> */
 int js_sysfs_read(const char *name, char *buf, size_t size);
 int js_sysfs_write(const char *name, const char *val);
