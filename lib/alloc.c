@@ -44,13 +44,14 @@ static inline void js_fill16(char *p, size_t n, unsigned int kind)
 /* Room for one more allocation record in @b. */
 static int js_batch_grow_recs(struct jitseal_batch *b)
 {
-	size_t cap = b->reccap ? b->reccap * 2 : 64;
+	size_t n = js_batch_nrec(b), cap = n ? n * 2 : 64;
 	struct js_rec *recs = realloc(b->recs, cap * sizeof(*recs));
 
 	if (!recs)
 		return -ENOMEM;
 	b->recs = recs;
-	b->reccap = cap;
+	b->rec_next = recs + n;
+	b->rec_end = recs + cap;
 	return 0;
 }
 
@@ -108,7 +109,7 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 		align = JS_DEF_ALIGN;
 
 	js_lock(&pool->lock);
-	if (b->nrec == b->reccap && (err = js_batch_grow_recs(b)))
+	if (b->rec_next == b->rec_end && (err = js_batch_grow_recs(b)))
 		goto out;
 	for (;;) {
 		r = pool->cur[kind];
@@ -138,10 +139,9 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 		mem->stage = s->stage + off;
 	}
 	js_pages_get(s, old, off + size);
-	b->recs[b->nrec++] = (struct js_rec){
-		.addr = a, .r = r, .size = (uint32_t)size,
-		.lk = JS_REC_LK(off - old, kind),
-	};
+	b->rec_next->addr = a;
+	b->rec_next->meta = JS_REC_META(size, off - old, kind);
+	b->rec_next++;
 	s->next = off + size;
 	s->allocs++;
 out:
@@ -173,7 +173,7 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	struct js_section *s;
 	struct js_region *r;
 	struct js_rec *rec;
-	size_t off, old, gap, pg;
+	size_t off, old, gap;
 	uintptr_t a;
 	int c = 0;
 
@@ -189,10 +189,10 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	if (js_unlikely(off + size > s->limit))
 		goto unlock_slow;
 	/* one page, room for its record: else the slow path */
-	pg = old >> js_page_shift;
-	if (js_unlikely(pg != (off + size - 1) >> js_page_shift))
+	if (js_unlikely((old ^ (off + size - 1)) >> js_page_shift))
 		goto unlock_slow;
-	if (js_unlikely(b->nrec == b->reccap))
+	rec = b->rec_next;
+	if (js_unlikely(rec == b->rec_end))
 		goto unlock_slow;
 	mem->addr = (void *)a;
 	gap = off - old;
@@ -209,12 +209,10 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	} else {
 		mem->stage = (void *)a;
 	}
-	rec = &b->recs[b->nrec++];
 	rec->addr = a;
-	rec->r = r;
-	rec->size = (uint32_t)size;
-	rec->lk = JS_REC_LK(gap, kind);
-	s->cnt[pg]++;
+	rec->meta = JS_REC_META(size, gap, kind);
+	b->rec_next = rec + 1;
+	s->cnt[old >> js_page_shift]++;
 	s->next = off + size;
 	s->allocs++;
 	if (js_unlikely(__atomic_exchange_n(&pool->lock, 0, __ATOMIC_RELEASE) == 2))

@@ -25,8 +25,7 @@ void js_batch_release(struct jitseal_batch *b)
 	b->segs = NULL;
 	b->nr = b->cap = 0;
 	free(b->recs);
-	b->recs = NULL;
-	b->nrec = b->reccap = 0;
+	b->recs = b->rec_next = b->rec_end = NULL;
 	b->magic = JS_DEAD_MAGIC;
 }
 
@@ -58,13 +57,14 @@ static void js_discard_locked(struct jitseal_batch *b)
 	}
 	b->nr = 0;
 	js_batch_close(b);
-	for (i = 0; i < b->nrec; i++) {
+	for (i = 0; i < js_batch_nrec(b); i++) {
+		js_rec_region(pool, &b->recs[i]);
 		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
 			js_rec_put(pool, &b->recs[i]);
 		else	/* without memory for the map: live, never freeable */
 			(void)js_amap_add(&pool->amap, &b->recs[i]);
 	}
-	b->nrec = 0;
+	b->rec_next = b->recs;
 }
 
 static int js_discard(struct jitseal_batch *b)

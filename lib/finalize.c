@@ -141,16 +141,17 @@ static void js_take_recs(struct jitseal_batch *b, size_t done, bool all)
 	struct js_amap *m = &b->pool->amap;
 	size_t i, n = 0;
 
-	for (i = 0; i < b->nrec; i++) {
-		const struct js_rec *e = &b->recs[i];
+	for (i = 0; i < js_batch_nrec(b); i++) {
+		struct js_rec *e = &b->recs[i];
 
+		js_rec_region(b->pool, e);
 		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
 		    js_rec_installed(b, done, e))
 			(void)js_amap_add(m, e);
 		else
 			b->recs[n++] = *e;
 	}
-	b->nrec = n;
+	b->rec_next = b->recs + n;
 }
 
 /* The first @done runs are in: account them, report them, drop them. */
@@ -207,7 +208,7 @@ static int js_finalize(struct jitseal_batch *b,
 			goto out;
 		}
 	}
-	err = js_amap_reserve(&pool->amap, b->nrec);
+	err = js_amap_reserve(&pool->amap, js_batch_nrec(b));
 	if (err)
 		goto out;
 	if (b->nr)

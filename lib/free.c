@@ -14,7 +14,7 @@ static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 
 	js_assert_held(&pool->lock);
 	for (;;) {
-		for (i = 0; i < b->nrec; i++)
+		for (i = 0; i < js_batch_nrec(b); i++)
 			if (b->recs[i].addr == addr)
 				return true;
 		b = b == &pool->batch ? pool->batches : b->next;
@@ -31,10 +31,10 @@ static int js_free(struct jitseal_pool *pool, uintptr_t addr)
 	if (!js_amap_take(&pool->amap, addr, &e))
 		return js_pending(pool, addr) ? -EBUSY : -EINVAL;
 	pool->frees++;
-	pool->freed_bytes += e.size;
-	e.r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + e.size;
+	pool->freed_bytes += JS_REC_SIZE(&e);
+	e.r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
 	if (JS_REC_KIND(&e) != JITSEAL_DATA)
-		e.r->sec[JS_REC_KIND(&e)].sealed -= e.size;
+		e.r->sec[JS_REC_KIND(&e)].sealed -= JS_REC_SIZE(&e);
 	js_rec_put(pool, &e);
 	return 0;
 }

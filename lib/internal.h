@@ -186,18 +186,21 @@ struct js_region {
 /*
  * One allocation: in its batch until finalized, then in the pool's map
  * (amap.c) until freed.  It holds the pages of [addr - lead, addr + size)
- * (lead: the alignment gap before it, filled by the allocator).
+ * (lead: the alignment gap before it, filled by the allocator).  The
+ * fast path writes @addr and @meta only; @r is found when the record
+ * leaves its batch (js_rec_region()).
  */
 struct js_rec {
 	uintptr_t addr;		/* final address; 0: an empty map slot */
+	uint64_t meta;		/* size << 32 | lead << 2 | kind */
 	struct js_region *r;
-	uint32_t size;
-	uint32_t lk;		/* lead << 2 | kind */
 };
 
-#define JS_REC_LK(lead, kind)	((uint32_t)(lead) << 2 | (kind))
-#define JS_REC_KIND(e)		((e)->lk & 3)
-#define JS_REC_LEAD(e)		((e)->lk >> 2)
+#define JS_REC_META(size, lead, kind)					\
+	((uint64_t)(size) << 32 | (uint64_t)(lead) << 2 | (kind))
+#define JS_REC_KIND(e)		((unsigned int)((e)->meta & 3))
+#define JS_REC_LEAD(e)		((size_t)((e)->meta & 0xffffffffU) >> 2)
+#define JS_REC_SIZE(e)		((size_t)((e)->meta >> 32))
 
 /* The finalized allocations of a pool, by final address. */
 struct js_amap {
@@ -223,8 +226,8 @@ struct jitseal_batch {
 	size_t last[JITSEAL_KIND_MAX];	/* index + 1 of the open run per kind */
 	struct js_region *run_r[JITSEAL_KIND_MAX];	/* its region */
 	size_t run_end[JITSEAL_KIND_MAX];	/* its end: segs[] lags behind */
-	struct js_rec *recs;		/* its allocations, pending */
-	size_t nrec, reccap;
+	struct js_rec *recs;		/* its allocations, pending: */
+	struct js_rec *rec_next, *rec_end;	/* [recs, rec_next) */
 };
 
 struct js_backend;
@@ -335,6 +338,27 @@ static inline void js_batch_sync(struct jitseal_batch *b)
 		seg = &b->segs[b->last[k] - 1];
 		seg->len = b->run_end[k] - seg->off;
 	}
+}
+
+static inline size_t js_batch_nrec(const struct jitseal_batch *b)
+{
+	return (size_t)(b->rec_next - b->recs);
+}
+
+/* The region of a record that leaves its batch. */
+static inline void js_rec_region(const struct jitseal_pool *pool,
+				 struct js_rec *e)
+{
+	const struct js_section *s;
+	struct js_region *r;
+
+	for (r = pool->cur[JS_REC_KIND(e)]; r; r = r == pool->cur[JS_REC_KIND(e)] ?
+					      pool->regions : r->next) {
+		s = &r->sec[JS_REC_KIND(e)];
+		if (e->addr - (uintptr_t)s->addr < s->size)
+			break;
+	}
+	e->r = r;
 }
 
 /* runtime.c: leaf */

@@ -141,7 +141,8 @@ void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e)
 	unsigned int kind = JS_REC_KIND(e);
 	size_t off = e->addr - (uintptr_t)js_sec_addr(e->r, kind);
 
-	js_pages_put(pool, e->r, kind, off - JS_REC_LEAD(e), off + e->size);
+	js_pages_put(pool, e->r, kind, off - JS_REC_LEAD(e),
+		     off + JS_REC_SIZE(e));
 }
 
 /* Bytes [@off, @off + @len) of @s are installed. */
