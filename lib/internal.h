@@ -349,15 +349,15 @@ static inline size_t js_batch_nrec(const struct jitseal_batch *b)
 static inline void js_rec_region(const struct jitseal_pool *pool,
 				 struct js_rec *e)
 {
-	const struct js_section *s;
-	struct js_region *r;
+	unsigned int kind = JS_REC_KIND(e);
+	struct js_region *r = pool->cur[kind];
 
-	for (r = pool->cur[JS_REC_KIND(e)]; r; r = r == pool->cur[JS_REC_KIND(e)] ?
-					      pool->regions : r->next) {
-		s = &r->sec[JS_REC_KIND(e)];
-		if (e->addr - (uintptr_t)s->addr < s->size)
-			break;
-	}
+	/* usually the current region; else the one that holds it */
+	if (e->addr - (uintptr_t)r->sec[kind].addr >= r->sec[kind].size)
+		for (r = pool->regions; r; r = r->next)
+			if (e->addr - (uintptr_t)r->sec[kind].addr <
+			    r->sec[kind].size)
+				break;
 	e->r = r;
 }
 
