@@ -29,7 +29,7 @@
 
 #include "bench.h"
 
-#define LIVE	1000
+#define LIVE	1000U
 #define FN	256
 
 static double count_entries(const char *dir)
