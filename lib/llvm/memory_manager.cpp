@@ -35,8 +35,8 @@ static const char *why(int Err)
 		return "over the per-user sealed-bytes quota "
 		       "(/sys/kernel/jitseal/max_user_bytes)";
 	case ENOSPC:
-		return "the pool is full and cannot grow (pool size, "
-		       "/sys/kernel/jitseal/max_pool_bytes)";
+		return "no room: the pool may not grow (JITSEAL_POOL_NO_GROW) or "
+		       "would pass /sys/kernel/jitseal/max_pool_bytes";
 	case E2BIG:
 		return "larger than one allocation may be (1 GiB)";
 	case EACCES:
@@ -92,8 +92,10 @@ public:
 	~InFlight() override
 	{
 		/* Neither finalized nor abandoned: nothing gets installed. */
-		if (B)
+		if (B) {
 			drop();
+			MM.count(MM.Abandoned);
+		}
 	}
 
 	void finalize(OnFinalizedFunction OnFinalized) override;

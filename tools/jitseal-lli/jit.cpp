@@ -61,10 +61,12 @@ Expected<std::unique_ptr<ExecutionSession>> Runner::session()
 		auto M = jitseal::MemoryManager::Create(&P);
 
 		if (!M) {
-			if (P.sealing == JITSEAL_SEALED_ONLY && access("/dev/jitseal", F_OK))
-				return joinErrors(M.takeError(),
-						  error("no /dev/jitseal: load the jitseal module (sealed "
-							"code is required; --backend memfd|mprotect does not seal)"));
+			if (P.sealing == JITSEAL_SEALED_ONLY && access("/dev/jitseal", F_OK)) {
+				consumeError(M.takeError());
+				return error("cannot create a sealed pool: no /dev/jitseal (load "
+					     "the jitseal module; --backend memfd|mprotect runs "
+					     "without sealing)");
+			}
 			return M.takeError();
 		}
 		MM = M->get();

@@ -24,8 +24,8 @@ static const char Usage[] =
 
 static int usage(const char *Why, const char *Arg)
 {
-	fprintf(stderr, "jitseal-lli: %s%s%s\n", Why, Arg ? ": " : "", Arg ? Arg : "");
-	fputs(Usage, stderr);
+	fprintf(stderr, "jitseal-lli: %s%s%s (see jitseal-lli --help)\n", Why,
+		Arg ? ": " : "", Arg ? Arg : "");
 	return -1;
 }
 
@@ -127,6 +127,14 @@ int parseOptions(int argc, char **argv, Options &O)
 	}
 	if (O.Files.empty())
 		return usage("no input file", nullptr);
+	/*
+	 * LLVM 16's LLLazyJIT with several compile threads calls through
+	 * stubs that are not set yet (it crashes with LLVM's own memory
+	 * manager and partitioning too): refuse rather than crash.
+	 */
+	if (O.Lazy && O.Threads > 1)
+		return usage("--lazy runs on at most one compile thread with LLVM 16",
+			     "--threads");
 	if (O.LLVMDefault && O.BackendGiven)
 		return usage("--llvm-default uses no jitseal backend", "--backend");
 	return 0;
