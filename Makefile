@@ -26,8 +26,8 @@ $(USER_DIRS):
 	$(MAKE) -C $@
 # Everything that links the library waits for it.
 $(filter-out lib,$(USER_DIRS)): $(filter lib,$(USER_DIRS))
-# The LLVM runner links the adapter.
-tools/jitseal-lli: $(filter lib/llvm,$(USER_DIRS))
+# The LLVM runner and benchmark link the adapter.
+tools/jitseal-lli tools/bench: $(filter lib/llvm,$(USER_DIRS))
 
 check: deps
 	@$(MAKE) --no-print-directory all
