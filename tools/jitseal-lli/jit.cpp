@@ -104,18 +104,27 @@ static Expected<std::unique_ptr<ObjectLayer>> linkingLayer(ExecutionSession &ES,
 	return std::move(L);
 }
 
-Error Runner::setUpEager(std::unique_ptr<ExecutionSession> ES)
+/* What both JITs share: session, target, JITLink layer, compile threads. */
+template <typename BuilderT>
+static auto create(BuilderT &B, std::unique_ptr<ExecutionSession> ES, unsigned Threads)
+	-> decltype(B.create())
 {
 	auto JTMB = targetMachine();
 
 	if (!JTMB)
 		return JTMB.takeError();
-	auto JIT = LLJITBuilder()
-			   .setExecutionSession(std::move(ES))
-			   .setJITTargetMachineBuilder(std::move(*JTMB))
-			   .setObjectLinkingLayerCreator(linkingLayer)
-			   .setNumCompileThreads(O.Threads)
-			   .create();
+	return B.setExecutionSession(std::move(ES))
+		.setJITTargetMachineBuilder(std::move(*JTMB))
+		.setObjectLinkingLayerCreator(linkingLayer)
+		.setNumCompileThreads(Threads)
+		.create();
+}
+
+Error Runner::setUpEager(std::unique_ptr<ExecutionSession> ES)
+{
+	LLJITBuilder B;
+	auto JIT = create(B, std::move(ES), O.Threads);
+
 	if (!JIT)
 		return JIT.takeError();
 	J = std::move(*JIT);
@@ -125,11 +134,8 @@ Error Runner::setUpEager(std::unique_ptr<ExecutionSession> ES)
 Error Runner::setUpLazy(std::unique_ptr<ExecutionSession> ES)
 {
 	std::unique_ptr<LazyCallThroughManager> LCTM;
-	auto JTMB = targetMachine();
 	LLLazyJITBuilder B;
 
-	if (!JTMB)
-		return JTMB.takeError();
 	if (!O.LLVMDefault) {
 		auto IU = lazySupport(*ES, LCTM);
 
@@ -140,11 +146,7 @@ Error Runner::setUpLazy(std::unique_ptr<ExecutionSession> ES)
 		B.setLazyCallthroughManager(std::move(LCTM));
 		B.setIndirectStubsManagerBuilder([P] { return P->createIndirectStubsManager(); });
 	}
-	auto JIT = B.setExecutionSession(std::move(ES))
-			   .setJITTargetMachineBuilder(std::move(*JTMB))
-			   .setObjectLinkingLayerCreator(linkingLayer)
-			   .setNumCompileThreads(O.Threads)
-			   .create();
+	auto JIT = create(B, std::move(ES), O.Threads);
 	if (!JIT)
 		return JIT.takeError();
 	LJ = JIT->get();
