@@ -64,3 +64,8 @@ fails_with() {
 stat() {
 	sed -n "s/.* \([0-9][0-9]*\) $1[,;].*/\1/p" "$T/err" | tail -n1
 }
+
+# The -v line says every allocation went back (jitseal_free) at the end.
+all_freed() {
+	grep -Eq '; ([1-9][0-9]*) of \1 allocations freed$' "$T/err"
+}

@@ -29,11 +29,29 @@ static Error error(const Twine &Msg)
 
 Runner::~Runner()
 {
-	/* Stubs and trampolines go back before the memory manager does. */
-	if (EPCIU)
-		consumeError(EPCIU->cleanup());
+	if (J)
+		consumeError(shutDown());
 	J.reset();
 	EPCIU.reset();
+}
+
+/*
+ * Give everything back while the memory manager still lives: stubs and
+ * trampolines, then every graph (dealloc actions, jitseal_free()).  ORC
+ * reports what fails there to the session's error reporter.
+ */
+Error Runner::shutDown()
+{
+	Error E = Error::success();
+
+	/* -v reports what was sealed while the program ran. */
+	Sealed.sz = sizeof(Sealed);
+	if (MM && jitseal_pool_stats(MM->pool(), &Sealed))
+		Sealed.sz = 0;
+	if (EPCIU)
+		E = EPCIU->cleanup();
+	EPCIU.reset();
+	return joinErrors(std::move(E), J->getExecutionSession().endSession());
 }
 
 static jitseal_pool_opts poolOptions(const Options &O)
@@ -243,23 +261,23 @@ Expected<int> Runner::run()
 
 void Runner::printStats()
 {
-	struct jitseal_pool_stats S = {};
-	S.sz = sizeof(S);
+	const struct jitseal_pool_stats &S = Sealed;
 
 	if (!MM) {
 		fail("memory: LLVM's InProcessMemoryManager (not jitseal)");
 		return;
 	}
 	jitseal::MemoryManagerStats M = MM->stats();
-	if (jitseal_pool_stats(MM->pool(), &S))
+	if (!S.sz)
 		return;
 	fprintf(stderr,
 		"jitseal-lli: backend %s, %llu graphs, %llu finalizes, %llu loads, "
 		"%u regions; sealed code %zu, rodata %zu, data %zu bytes; "
-		"%llu abandoned, %llu failed\n",
+		"%llu abandoned, %llu failed; %llu of %llu allocations freed\n",
 		jitseal_backend_name(S.backend), (unsigned long long)M.Graphs,
 		(unsigned long long)S.finalizes, (unsigned long long)S.loads,
 		S.regions, S.sealed[JITSEAL_CODE], S.sealed[JITSEAL_RODATA],
 		S.sealed[JITSEAL_DATA], (unsigned long long)M.Abandoned,
-		(unsigned long long)M.Failed);
+		(unsigned long long)M.Failed, (unsigned long long)M.Freed,
+		(unsigned long long)M.Segments);
 }

@@ -43,6 +43,7 @@ public:
 	llvm::Error setUp();
 	llvm::Error addFiles();
 	llvm::Expected<int> run();
+	llvm::Error shutDown();
 	void printStats();
 
 private:
@@ -54,6 +55,7 @@ private:
 
 	const Options &O;
 	jitseal::MemoryManager *MM = nullptr;	/* owned by the session */
+	struct jitseal_pool_stats Sealed = {};	/* before shutDown() */
 	std::unique_ptr<llvm::orc::EPCIndirectionUtils> EPCIU;
 	std::unique_ptr<llvm::orc::LLJIT> J;
 	llvm::orc::LLLazyJIT *LJ = nullptr;

@@ -40,6 +40,10 @@ int main(int argc, char **argv)
 		return failed(Status.takeError());
 	RC = *Status;
 	fflush(stdout);
+	if (llvm::Error E = R.shutDown())
+		return failed(std::move(E));
+	if (reportedJITError())
+		return 1;
 	if (O.Verbose)
 		R.printStats();
 	return RC;
