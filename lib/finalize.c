@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "profile.h"
 
 static int js_seg_cmp(const void *pa, const void *pb)
 {
@@ -130,6 +131,8 @@ static int js_finalize(struct jitseal_batch *b,
 	}
 	if (runs)
 		opts->nr_runs = done;
+	if (js_unlikely(js_prof_active))
+		js_prof_sealed(b, b->segs, done);
 	/* installed runs leave the batch; the rest stays pending */
 	memmove(b->segs, b->segs + done, (n - done) * sizeof(*b->segs));
 	b->nr = n - done;

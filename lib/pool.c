@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "profile.h"
 
 size_t js_page_size = 4096;
 unsigned int js_fork_gen;	/* bumped in every child: see js_forked() */
@@ -357,6 +358,8 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 		return err;
 	js_lock(&pool->lock);
 	__atomic_store_n(&pool->magic, JS_DEAD_MAGIC, __ATOMIC_RELAXED);
+	if (js_unlikely(js_prof_active))
+		js_prof_pool_gone(pool);
 	for (b = pool->batches; b; b = bn) {
 		bn = b->next;
 		js_batch_release(b);
