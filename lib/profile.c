@@ -15,8 +15,6 @@
  * checks its arguments and keeps nothing, and js_prof_active stays false:
  * finalize, discard and destroy then skip their hooks on one branch.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,20 +36,6 @@ static pthread_mutex_t js_prof_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t js_prof_once = PTHREAD_ONCE_INIT;
 static unsigned int js_prof_sinks;	/* JITSEAL_PROFILE_* on */
 static struct js_prof_name *js_prof_pending;
-
-void js_prof_warn(bool *once, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (*once)
-		return;
-	*once = true;
-	va_start(ap, fmt);
-	fputs("libjitseal: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 static const struct {
 	const char *word;
@@ -195,7 +179,7 @@ JITSEAL_API int jitseal_symbol(struct jitseal_pool *pool, const void *addr,
 		pn->len = len;
 	}
 	js_lock(&pool->lock);
-	b = js_prof_find(pool, lo, lo + len);
+	b = js_prof_find(pool, lo, lo + len);	/* pool lock held */
 	if (b && pn) {
 		pn->batch = b;
 		pthread_mutex_lock(&js_prof_lock);
@@ -252,6 +236,7 @@ void js_prof_sealed(struct jitseal_batch *b, const struct js_seg *segs,
 	struct js_prof_sym *syms;
 	size_t nr = 0, i = 0;
 
+	js_assert_held(&b->pool->lock);
 	pthread_mutex_lock(&js_prof_lock);
 	for (pp = &js_prof_pending; (pn = *pp);) {
 		if (pn->batch == b && js_prof_installed(pn, segs, n)) {
@@ -296,11 +281,13 @@ static void js_prof_drop(const struct jitseal_batch *b,
 
 void js_prof_discarded(struct jitseal_batch *b)
 {
+	js_assert_held(&b->pool->lock);
 	js_prof_drop(b, NULL);
 }
 
 void js_prof_pool_gone(struct jitseal_pool *pool)
 {
+	js_assert_held(&pool->lock);
 	js_prof_drop(NULL, pool);
 	pthread_mutex_lock(&js_prof_lock);
 	js_gdbjit_pool_gone(pool);
