@@ -7,6 +7,7 @@
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "../lib/jstest.h"
@@ -392,6 +393,139 @@ TEST(gdb_entry_per_finalize)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 	EXPECT_EQ(NULL, __jit_debug_descriptor.first_entry);
 	EXPECT_EQ(2, __jit_debug_descriptor.action_flag);	/* unregister */
+	cleanup();
+}
+
+/* The section @name of the newest registered symbol file. */
+static const Elf64_Shdr *gdb_section(const char *name)
+{
+	const struct jit_code_entry *e = __jit_debug_descriptor.first_entry;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)e->symfile_addr;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(e->symfile_addr + eh->e_shoff);
+	const char *names = e->symfile_addr + sh[eh->e_shstrndx].sh_offset;
+	int i;
+
+	for (i = 0; i < eh->e_shnum; i++)
+		if (!strcmp(names + sh[i].sh_name, name))
+			return &sh[i];
+	return NULL;
+}
+
+/*
+ * Unwind rules: an FDE for a function with the frame-pointer prologue,
+ * covering exactly its bytes; none for a function without it.
+ */
+TEST(gdb_fde_for_frame_pointer_code)
+{
+	static const uint8_t fp_fn[16] = {
+		0x55, 0x48, 0x89, 0xe5,		/* push %rbp; mov %rsp,%rbp */
+		0xb8, 42, 0, 0, 0,		/* mov $42, %eax */
+		0xc9, 0xc3,			/* leave; ret */
+		0xcc, 0xcc, 0xcc, 0xcc, 0xcc,
+	};
+	struct jitseal_pool *p;
+	const Elf64_Shdr *frame;
+	const uint8_t *f;
+	struct jitseal_mem m;
+	uint64_t loc, range;
+	uint32_t cie_id;
+	void *plain;
+
+	use_sinks("gdb");
+	p = test_pool();
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 16, 16, JITSEAL_CODE, &m));
+	memcpy(m.stage, fp_fn, sizeof(fp_fn));
+	ASSERT_EQ(0, jitseal_symbol(p, m.addr, 16, "with_frame"));
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(42, ((fn_v)m.addr)());
+	frame = gdb_section(".debug_frame");
+	ASSERT_NE(NULL, frame);
+	ASSERT_EQ(24 + 48, frame->sh_size);		/* one CIE, one FDE */
+	f = (const uint8_t *)__jit_debug_descriptor.first_entry->symfile_addr +
+	    frame->sh_offset;
+	memcpy(&cie_id, f + 4, 4);
+	EXPECT_EQ(0xffffffffU, cie_id);
+	memcpy(&cie_id, f + 24 + 4, 4);
+	EXPECT_EQ(0, cie_id);				/* FDE -> CIE at 0 */
+	memcpy(&loc, f + 24 + 8, 8);
+	memcpy(&range, f + 24 + 16, 8);
+	EXPECT_EQ((uintptr_t)m.addr, loc);
+	EXPECT_EQ(16, range);
+
+	plain = stage_fn(p, 16, 1);
+	ASSERT_EQ(0, jitseal_symbol(p, plain, 16, "no_frame"));
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	frame = gdb_section(".debug_frame");
+	ASSERT_NE(NULL, frame);
+	EXPECT_EQ(0, frame->sh_size);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+	cleanup();
+}
+
+struct namer {
+	pthread_t t;
+	int id, err;
+};
+
+/* One pool per thread, 100 named finalizes each, into one perf map. */
+static void *namer_run(void *arg)
+{
+	struct namer *nm = arg;
+	struct jitseal_pool *p = test_pool();
+	char name[32];
+	int i;
+
+	if (!p) {
+		nm->err = -errno;
+		return NULL;
+	}
+	for (i = 0; i < 100 && !nm->err; i++) {
+		void *a = stage_fn(p, 16, (uint32_t)i);
+
+		snprintf(name, sizeof(name), "t%d_f%d", nm->id, i);
+		nm->err = a ? jitseal_symbol(p, a, 16, name) : -ENOMEM;
+		if (!nm->err)
+			nm->err = jitseal_finalize(p, NULL);
+		if (!nm->err && ((fn_v)a)() != i)
+			nm->err = -EIO;
+	}
+	jitseal_pool_destroy(p);
+	return NULL;
+}
+
+TEST(threads_share_the_sinks)
+{
+	struct namer nm[4];
+	char path[64], *map, *line;
+	unsigned long start, size;
+	int i, lines = 0, good = 0;
+
+	use_sinks("map,jitdump,gdb");
+	for (i = 0; i < 4; i++) {
+		nm[i] = (struct namer){ .id = i };
+		ASSERT_EQ(0, pthread_create(&nm[i].t, NULL, namer_run, &nm[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(nm[i].t, NULL);
+		EXPECT_EQ(0, nm[i].err);
+	}
+	map_path(path, sizeof(path));
+	map = slurp(path, NULL);
+	ASSERT_NE(NULL, map);
+	for (line = strtok(map, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[32];
+		int t, f;
+
+		lines++;
+		if (sscanf(line, "%lx %lx %31s", &start, &size, name) == 3 &&
+		    size == 16 && sscanf(name, "t%d_f%d", &t, &f) == 2)
+			good++;
+	}
+	EXPECT_EQ(400, lines);
+	EXPECT_EQ(400, good);
+	EXPECT_EQ(NULL, __jit_debug_descriptor.first_entry);	/* all gone */
+	free(map);
 	cleanup();
 }
 
