@@ -41,7 +41,7 @@ static void js_discard_locked(struct jitseal_batch *b)
 	size_t i;
 
 	js_assert_held(&b->pool->lock);
-	if (js_unlikely(js_prof_active))
+	if (js_unlikely(js_prof_on()))
 		js_prof_discarded(b);
 	js_batch_sync(b);
 	for (i = b->nr; i-- > 0;) {

@@ -133,7 +133,7 @@ static void js_take_runs(struct jitseal_batch *b, size_t done,
 		if (digests)
 			memcpy(runs[i].digest, digests[i], JITSEAL_DIGEST_LEN);
 	}
-	if (js_unlikely(js_prof_active))
+	if (js_unlikely(js_prof_on()))
 		js_prof_sealed(b, b->segs, done);
 	/* installed runs leave the batch; the rest stays pending */
 	memmove(b->segs, b->segs + done, (b->nr - done) * sizeof(*b->segs));

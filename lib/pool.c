@@ -82,7 +82,7 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 		return err;
 	js_lock(&pool->lock);
 	__atomic_store_n(&pool->magic, JS_DEAD_MAGIC, __ATOMIC_RELAXED);
-	if (js_unlikely(js_prof_active))
+	if (js_unlikely(js_prof_on()))
 		js_prof_pool_gone(pool);
 	for (b = pool->batches; b; b = bn) {
 		bn = b->next;

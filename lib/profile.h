@@ -19,9 +19,14 @@ struct js_seg;
 /*
  * Set once a sink is switched on (JITSEAL_PERF or jitseal_profile_enable())
  * and never cleared.  While it is false the hooks below are never called:
- * a finalize pays one predictable branch.
+ * a finalize pays one load and one predictable branch (js_prof_on()).
  */
 extern bool js_prof_active;
+
+static inline bool js_prof_on(void)
+{
+	return __atomic_load_n(&js_prof_active, __ATOMIC_RELAXED);
+}
 
 /* Hooks, called with the pool lock held. */
 void js_prof_sealed(struct jitseal_batch *b, const struct js_seg *segs,
