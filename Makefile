@@ -6,7 +6,7 @@ include mk/config.mk
 # Userspace parts, each a directory with its own Makefile (all, clean).
 USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce \
-	     selftests/profile
+	     selftests/profile lib/llvm tools/jitseal-lli selftests/llvm
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module userspace check lint demo bench bench-native \
@@ -26,6 +26,8 @@ $(USER_DIRS):
 	$(MAKE) -C $@
 # Everything that links the library waits for it.
 $(filter-out lib,$(USER_DIRS)): $(filter lib,$(USER_DIRS))
+# The LLVM runner and benchmark link the adapter.
+tools/jitseal-lli tools/bench: $(filter lib/llvm,$(USER_DIRS))
 
 check: deps
 	@$(MAKE) --no-print-directory all
@@ -48,6 +50,7 @@ bench-native:
 
 install: userspace
 	$(MAKE) -C lib install
+	$(MAKE) -C lib/llvm install
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(TOP) clean

@@ -285,9 +285,10 @@ TEST(threads_free)
 	EXPECT_GE(st.regions, st.pages);
 	/*
 	 * ~7 MB compiled, ~120 KB live at any time, 64 KiB regions: a few
-	 * regions reused, not a hundred grown
+	 * regions reused, not a hundred grown.  How many depends on how the
+	 * threads interleave (5 seen on kmod in the VM, 2-3 on the host).
 	 */
-	EXPECT_GE(4, st.regions);
+	EXPECT_GE(8, st.regions);
 	TH_LOG("%u regions, %llu code pages reclaimed, %zu pages left",
 	       st.regions, (unsigned long long)st.reclaimed[JITSEAL_CODE],
 	       st.pages);
