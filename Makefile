@@ -6,7 +6,7 @@ include mk/config.mk
 # Userspace parts, each a directory with its own Makefile (all, clean).
 USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce \
-	     lib/llvm tools/jitseal-lli selftests/llvm
+	     selftests/profile lib/llvm tools/jitseal-lli selftests/llvm
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module userspace check lint demo bench bench-native \

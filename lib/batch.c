@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "profile.h"
 
 void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool)
 {
@@ -46,6 +47,8 @@ static void js_discard_locked(struct jitseal_batch *b)
 	size_t i;
 
 	js_assert_held(&pool->lock);
+	if (js_unlikely(js_prof_on()))
+		js_prof_discarded(b);
 	js_batch_sync(b);
 	for (i = b->nr; i-- > 0;) {
 		struct js_seg *seg = &b->segs[i];

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "profile.h"
 
 static int js_seg_cmp(const void *pa, const void *pb)
 {
@@ -175,6 +176,8 @@ static void js_take_runs(struct jitseal_batch *b, size_t done,
 		if (digests)
 			memcpy(runs[i].digest, digests[i], JITSEAL_DIGEST_LEN);
 	}
+	if (js_unlikely(js_prof_on()))
+		js_prof_sealed(b, b->segs, done);
 	/* installed runs leave the batch; the rest stays pending */
 	memmove(b->segs, b->segs + done, (b->nr - done) * sizeof(*b->segs));
 	b->nr -= done;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "profile.h"
 
 static int js_size_opt(size_t v, size_t def, size_t *out)
 {
@@ -81,6 +82,8 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 		return err;
 	js_lock(&pool->lock);
 	__atomic_store_n(&pool->magic, JS_DEAD_MAGIC, __ATOMIC_RELAXED);
+	if (js_unlikely(js_prof_on()))
+		js_prof_pool_gone(pool);
 	for (b = pool->batches; b; b = bn) {
 		bn = b->next;
 		js_batch_release(b);

@@ -4,11 +4,15 @@
  * functions to x86-64, seals the code with one finalize per module (the
  * functions, then the top-level prints, which append into the same
  * pages), runs it, and checks every result against an interpreter.  Then
- * it shows the sealed mappings and tries to write to the code.
+ * it shows the sealed mappings and tries to write to the code.  Every
+ * function is named (jitseal_symbol()), so with JITSEAL_PERF=jitdump,map,gdb
+ * perf and gdb show the JIT's functions by name.
  *
- *   jitcalc [--allow-fallback] [--tap] [FILE]
+ *   jitcalc [--allow-fallback] [--tap] [--repeat N] [FILE]
  *
  * Without --allow-fallback the pool requires the sealed kmod backend.
+ * --repeat N runs each print's code N times (a hot loop to profile); the
+ * interpreter checks it once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -93,13 +97,39 @@ struct module {
 };
 
 /*
+ * Name the module's functions for profilers and debuggers: the program's
+ * own names, "print#N" for the top-level prints.  The names take effect
+ * with the finalize that seals the code.
+ */
+static int name_module(struct jitseal_pool *pool, const struct module *m,
+		       const struct prog *p, int defines)
+{
+	char name[48];
+	int i, err;
+
+	for (i = 0; i < m->n; i++) {
+		if (defines)
+			snprintf(name, sizeof(name), "%s", p->funcs[i].name);
+		else
+			snprintf(name, sizeof(name), "print#%d", i + 1);
+		err = jitseal_symbol(pool, m->mem[i].addr, m->cf[i].code.len,
+				     name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
  * Allocate every function of the module and its constants, stage the
- * code, patch rel32s to final addresses, finalize once.
+ * code, patch rel32s to final addresses, name the functions, finalize
+ * once.
  * @fn_addr: final addresses of the program's functions (calls go there).
  */
 static int build_module(struct jitseal_pool *pool, struct module *m,
 			void **fn_addr, int defines,
-			const struct jitseal_mem *counter)
+			const struct jitseal_mem *counter,
+			const struct prog *p)
 {
 	struct jitseal_pool_stats st = { .sz = sizeof(st) };
 	int i, j, err;
@@ -138,6 +168,11 @@ static int build_module(struct jitseal_pool *pool, struct module *m,
 			d = (int32_t)(to - at);
 			memcpy((char *)m->mem[i].stage + f->at, &d, 4);
 		}
+	}
+	err = name_module(pool, m, p, defines);
+	if (err) {
+		fprintf(stderr, "jitcalc: jitseal_symbol: %s\n", strerror(-err));
+		return err;
 	}
 	err = jitseal_finalize(pool, NULL);
 	if (!err && !jitseal_pool_stats(pool, &st))
@@ -224,15 +259,18 @@ int main(int argc, char **argv)
 	struct prog prog;
 	void **fn_addr;
 	char err[256], *src;
-	int i, rc = 1, be;
+	int i, rc = 1, be, repeat = 1;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--allow-fallback"))
 			opts.sealing = JITSEAL_SEALED_PREFERRED;
 		else if (!strcmp(argv[i], "--tap"))
 			tap = 1;
+		else if (!strcmp(argv[i], "--repeat") && i + 1 < argc &&
+			 atoi(argv[i + 1]) > 0)
+			repeat = atoi(argv[++i]);
 		else if (argv[i][0] == '-') {
-			fprintf(stderr, "usage: %s [--allow-fallback] [--tap] [FILE]\n",
+			fprintf(stderr, "usage: %s [--allow-fallback] [--tap] [--repeat N] [FILE]\n",
 				argv[0]);
 			return 2;
 		} else
@@ -310,13 +348,13 @@ int main(int argc, char **argv)
 	for (i = 0; i < prog.nprints; i++)
 		if (gen_function(NULL, prog.prints[i], &prints.cf[i], &prints.k))
 			goto out;
-	i = build_module(pool, &funcs, fn_addr, 1, &counter);
+	i = build_module(pool, &funcs, fn_addr, 1, &counter, &prog);
 	check(!i, "module 1 (functions) sealed in one finalize");
 	if (i) {
 		fprintf(stderr, "jitcalc: finalize: %s\n", strerror(-i));
 		goto out;
 	}
-	i = build_module(pool, &prints, fn_addr, 0, &counter);
+	i = build_module(pool, &prints, fn_addr, 0, &counter, &prog);
 	check(!i, "module 2 (prints) sealed in one finalize");
 	if (i) {
 		fprintf(stderr, "jitcalc: finalize: %s\n", strerror(-i));
@@ -326,16 +364,22 @@ int main(int argc, char **argv)
 	say("results (JIT vs interpreter):\n");
 	for (i = 0; i < prog.nprints; i++) {
 		int64_t (*fn)(void) = (int64_t (*)(void))prints.mem[i].addr;
-		uint64_t calls = 0;
-		int64_t want, got;
+		uint64_t calls = 0, jit_calls = 0;
+		int64_t want, got = 0;
+		int r;
 
-		*(volatile uint64_t *)counter.addr = 0;
-		got = fn();
 		want = interp(&prog, prog.prints[i], NULL, &calls);
+		for (r = 0; r < repeat; r++) {
+			*(volatile uint64_t *)counter.addr = 0;
+			got = fn();
+			if (got != want)
+				break;
+		}
+		jit_calls = *(uint64_t *)counter.addr;
 		say("  %-32s = %-20lld %s (%llu calls)\n", prog.print_src[i],
-		    (long long)got, got == want && calls == *(uint64_t *)counter.addr ?
+		    (long long)got, got == want && calls == jit_calls ?
 		    "ok" : "MISMATCH", (unsigned long long)calls);
-		check(got == want && calls == *(uint64_t *)counter.addr,
+		check(got == want && calls == jit_calls,
 		      "%s = %lld, as the interpreter says (%lld)",
 		      prog.print_src[i], (long long)got, (long long)want);
 	}

@@ -231,6 +231,23 @@ JITSEAL_API int jitseal_pool_export(struct jitseal_pool *pool,
 JITSEAL_API int jitseal_attach(int fd, void *addr, struct jitseal_mapping *map);
 JITSEAL_API int jitseal_detach(struct jitseal_mapping *map);
 
+/*
+ * Profiling and debugging (version node JITSEAL_0.2): names for sealed
+ * functions, published to perf (jitdump, /tmp/perf-PID.map) and to gdb
+ * (the GDB JIT interface) when a sink is on.  See jitseal_symbol(3).
+ */
+#define JITSEAL_PROFILE_JITDUMP	(1U << 0)	/* DIR/jit-PID.dump for perf inject */
+#define JITSEAL_PROFILE_MAP	(1U << 1)	/* /tmp/perf-PID.map */
+#define JITSEAL_PROFILE_GDB	(1U << 2)	/* __jit_debug_register_code() */
+#define JITSEAL_PROFILE_ALL	(JITSEAL_PROFILE_JITDUMP | JITSEAL_PROFILE_MAP | \
+				 JITSEAL_PROFILE_GDB)
+/* Longer names are truncated to JITSEAL_SYMBOL_MAX - 1 bytes. */
+#define JITSEAL_SYMBOL_MAX	4096
+
+JITSEAL_API int jitseal_symbol(struct jitseal_pool *pool, const void *addr,
+			       size_t len, const char *name);
+JITSEAL_API int jitseal_profile_enable(unsigned int sinks);
+
 #ifdef __cplusplus
 }
 #endif
