@@ -20,16 +20,16 @@ t() {
 }
 
 expect_fail() {
-	local pattern=$1 out rc
+	local pattern=$1 _out rc
 	shift
-	out=$("$@" 2>&1)
+	_out=$("$@" 2>&1)
 	rc=$?
-	echo "$out"
+	echo "$_out"
 	if [ $rc -eq 0 ]; then
 		echo "(exit status 0, expected a failure)"
 		return 1
 	fi
-	echo "$out" | grep -Eq -- "$pattern" || {
+	echo "$_out" | grep -Eq -- "$pattern" || {
 		echo "(no line matching: $pattern)"
 		return 1
 	}
