@@ -159,6 +159,26 @@ static int apply(const struct conf *c)
 	return 0;
 }
 
+/* --check: exempted files that are gone or changed are warnings. */
+static int check_exempt_files(const struct conf *c)
+{
+	for (int i = 0; i < c->nexempt; i++) {
+		const struct conf_exempt *x = &c->exempt[i];
+		struct conf_exempt now = *x;
+		__u32 dev;
+
+		if (exempt_identify(x->path, &now, &dev))
+			warn("%s:%d: %s would not be exempt", c->file, x->line,
+			     x->path);
+		else if (x->has_id && (now.ino != x->ino ||
+				       now.ctime_sec != x->ctime_sec ||
+				       now.ctime_nsec != x->ctime_nsec))
+			warn("%s:%d: %s changed since it was exempted: it would not be exempt",
+			     c->file, x->line, x->path);
+	}
+	return 0;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	const char *file = JITSEAL_CONF;
@@ -182,7 +202,7 @@ int cmd_apply(int argc, char **argv)
 		conf_free(&c);
 		return 1;
 	}
-	rc = check ? 0 : apply(&c);
+	rc = check ? check_exempt_files(&c) : apply(&c);
 	if (check)
 		printf("%s: valid\n", file);
 	conf_free(&c);

@@ -381,6 +381,11 @@ int conf_set_exempt(const char *file, const char *path,
 	FILE *in, *out;
 	int fd;
 
+	snprintf(tmp, sizeof(tmp), "%s", file);
+	if (strrchr(tmp, '/') && strrchr(tmp, '/') != tmp) {
+		*strrchr(tmp, '/') = '\0';
+		mkdir(tmp, 0755);	/* /etc/jitseal on first use */
+	}
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file);
 	fd = mkstemp(tmp);
 	if (fd < 0)

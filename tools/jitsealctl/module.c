@@ -328,6 +328,8 @@ void module_status(void)
 			       sizeof(buf)) ? buf : "unknown";
 		printf("  version: %s\n", v);
 		printf("  refcount: %d\n", kmod_module_get_refcnt(mod));
+		printf("  state: %s\n", kmod_module_initstate_str(
+			       kmod_module_get_initstate(mod)));
 	}
 	kmod_module_unref(mod);
 	kmod_unref(ctx);
