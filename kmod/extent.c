@@ -4,19 +4,23 @@
  *
  * An rbtree of disjoint [start, end) ranges ordered by start.  Ranges that
  * touch are merged, so a JIT that appends function after function keeps a
- * handful of nodes.  The caller serialises all calls (pool->lock).
+ * handful of nodes.  Every call but jitseal_extents_destroy(), which runs
+ * when the last reference is gone, needs pool->lock.
  */
+#include <linux/lockdep.h>
 #include <linux/rbtree.h>
 #include <linux/slab.h>
 
 #include "jitseal.h"
 
 /* Does any sealed byte lie in [start, end)? */
-bool jitseal_extents_overlap(const struct rb_root *root, u64 start, u64 end)
+bool jitseal_extents_overlap(const struct jitseal_kpool *pool, u64 start,
+			     u64 end)
 {
-	const struct rb_node *node = root->rb_node;
+	const struct rb_node *node = pool->sealed.rb_node;
 	const struct jitseal_extent *last = NULL;
 
+	lockdep_assert_held(&pool->lock);
 	/* Find the last range that starts before @end. */
 	while (node) {
 		const struct jitseal_extent *e =
@@ -36,10 +40,12 @@ bool jitseal_extents_overlap(const struct rb_root *root, u64 start, u64 end)
  * Would [start, end), which must not overlap the set, merge into a range
  * it touches?  Then jitseal_extents_insert() needs no new node for it.
  */
-bool jitseal_extents_touch(const struct rb_root *root, u64 start, u64 end)
+bool jitseal_extents_touch(const struct jitseal_kpool *pool, u64 start,
+			   u64 end)
 {
-	const struct rb_node *node = root->rb_node;
+	const struct rb_node *node = pool->sealed.rb_node;
 
+	lockdep_assert_held(&pool->lock);
 	while (node) {
 		const struct jitseal_extent *e =
 			rb_entry(node, struct jitseal_extent, node);
@@ -56,12 +62,14 @@ bool jitseal_extents_touch(const struct rb_root *root, u64 start, u64 end)
  * preallocated node: it is used (and *@spare set to NULL) only if the range
  * cannot be merged into a neighbour, so this never fails.
  */
-void jitseal_extents_insert(struct rb_root *root, u64 start, u64 end,
+void jitseal_extents_insert(struct jitseal_kpool *pool, u64 start, u64 end,
 			    struct jitseal_extent **spare)
 {
+	struct rb_root *root = &pool->sealed;
 	struct rb_node **link = &root->rb_node, *parent = NULL;
 	struct jitseal_extent *prev = NULL, *next = NULL, *e;
 
+	lockdep_assert_held(&pool->lock);
 	while (*link) {
 		parent = *link;
 		e = rb_entry(parent, struct jitseal_extent, node);

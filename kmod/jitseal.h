@@ -11,6 +11,7 @@
 #include <linux/rbtree.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
 #include <linux/jitseal.h>
@@ -21,6 +22,24 @@
 /* Largest argument struct (or segment stride) the kernel reads. */
 #define JITSEAL_MAX_ARG_SIZE	PAGE_SIZE
 
+/*
+ * Copy an extensible argument struct that starts with its __u32 size:
+ * smaller than VER0 is EINVAL, unknown non-zero trailing bytes are E2BIG.
+ */
+static inline int jitseal_copy_arg(void *karg, size_t ksize, size_t ver0,
+				   const void __user *uarg)
+{
+	u32 usize;
+
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < ver0)
+		return -EINVAL;
+	if (usize > JITSEAL_MAX_ARG_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(karg, ksize, uarg, usize);
+}
+
 /* extent.c: disjoint, merged [start, end) ranges of sealed bytes */
 struct jitseal_extent {
 	struct rb_node node;
@@ -28,9 +47,13 @@ struct jitseal_extent {
 	u64 end;
 };
 
-bool jitseal_extents_overlap(const struct rb_root *root, u64 start, u64 end);
-bool jitseal_extents_touch(const struct rb_root *root, u64 start, u64 end);
-void jitseal_extents_insert(struct rb_root *root, u64 start, u64 end,
+struct jitseal_kpool;
+
+bool jitseal_extents_overlap(const struct jitseal_kpool *pool, u64 start,
+			     u64 end);
+bool jitseal_extents_touch(const struct jitseal_kpool *pool, u64 start,
+			   u64 end);
+void jitseal_extents_insert(struct jitseal_kpool *pool, u64 start, u64 end,
 			    struct jitseal_extent **spare);
 void jitseal_extents_destroy(struct rb_root *root);
 
@@ -44,8 +67,8 @@ void jitseal_user_uncharge_pool(struct jitseal_user *user);
 int jitseal_user_charge_bytes(struct jitseal_user *user, u64 bytes);
 void jitseal_user_uncharge_bytes(struct jitseal_user *user, u64 bytes);
 
-/* pool.c */
-struct jitseal_pool {
+/* pool.c: pools, handles and the file operations */
+struct jitseal_kpool {
 	struct kref kref;
 	/* Serialises LOAD and the fields it changes. */
 	struct mutex lock;
@@ -68,18 +91,32 @@ struct jitseal_pool {
 	u64 loads;
 };
 
-static inline u64 jitseal_pool_bytes(const struct jitseal_pool *pool)
+static inline u64 jitseal_kpool_bytes(const struct jitseal_kpool *pool)
 {
 	return pool->code_bytes + pool->rodata_bytes;
 }
 
+/* What an open file of /dev/jitseal holds in file->private_data. */
+struct jitseal_handle {
+	/* NULL until SETUP; then set once (smp_store_release/cmpxchg). */
+	struct jitseal_kpool *pool;
+	/*
+	 * Opened without write access (as MAP_FD does): may map and query
+	 * the pool, never SETUP or LOAD.
+	 */
+	bool map_only;
+};
+
+static inline struct jitseal_kpool *jitseal_handle_pool(struct jitseal_handle *h)
+{
+	/* Pairs with cmpxchg_release() in SETUP: see an initialised pool. */
+	return smp_load_acquire(&h->pool);
+}
+
 extern const struct file_operations jitseal_fops;
 
-int jitseal_copy_arg(void *karg, size_t ksize, size_t ver0,
-		     const void __user *uarg);
-
-/* load.c */
-long jitseal_ioctl_load(struct jitseal_pool *pool,
+/* load.c: JITSEAL_IOC_LOAD */
+long jitseal_ioctl_load(struct jitseal_handle *h,
 			struct jitseal_load __user *uarg);
 
 /* policy.c: knobs and statistics in /sys/kernel/jitseal/ */
@@ -95,12 +132,13 @@ enum jitseal_reject {
 };
 
 struct jitseal_policy {
+	/* Numeric knobs are all u64, so that one table describes them. */
 	u64 max_pool_bytes;
 	u64 max_user_bytes;
-	u32 max_user_pools;
+	u64 max_user_pools;
+	u64 audit;		/* 0 or 1 */
 	/* INVALID_GID: anyone who can open the device */
 	kgid_t allowed_gid;
-	bool audit;
 	bool locked;
 };
 

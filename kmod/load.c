@@ -62,8 +62,8 @@ struct jitseal_small {
 	u8 bounce[JITSEAL_SMALL_BOUNCE];
 };
 
-struct jitseal_batch {
-	struct jitseal_pool *pool;
+struct jitseal_kbatch {
+	struct jitseal_kpool *pool;
 	struct jitseal_load arg;
 	struct jitseal_kseg *segs;
 	u64 bytes;
@@ -102,78 +102,100 @@ static int jitseal_kseg_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static int jitseal_read_segments(struct jitseal_batch *b)
+/* Copy segment @i from user memory and check it against the pool. */
+static int jitseal_read_segment(struct jitseal_kbatch *b, u32 i)
 {
-	const struct jitseal_pool *pool = b->pool;
-	u64 base = b->arg.segments;
-	u32 i;
+	const struct jitseal_kpool *pool = b->pool;
+	struct jitseal_kseg *k = &b->segs[i];
+	struct jitseal_segment s;
+	u64 end, lo, hi;
 	int ret;
 
-	b->segs = jitseal_scratch(b->small->segs, JITSEAL_SMALL_SEGS,
-				  b->arg.nr_segments, sizeof(*b->segs));
+	ret = copy_struct_from_user(&s, sizeof(s),
+				    u64_to_user_ptr(b->arg.segments +
+						    (u64)i * b->arg.segment_size),
+				    b->arg.segment_size);
+	if (ret)
+		return ret;
+
+	if (s.prot == JITSEAL_PROT_RX) {
+		lo = 0;
+		hi = pool->code_bytes;
+	} else if (s.prot == JITSEAL_PROT_R) {
+		lo = pool->code_bytes;
+		hi = jitseal_kpool_bytes(pool);
+	} else {
+		return -EINVAL;
+	}
+	if (s.flags || !s.len || check_add_overflow(s.offset, s.len, &end) ||
+	    s.offset < lo || end > hi)
+		return -EINVAL;
+
+	b->bytes += s.len;
+	if (b->bytes > JITSEAL_MAX_LOAD_BYTES)
+		return -EINVAL;
+
+	k->src = s.src;
+	k->offset = s.offset;
+	k->len = s.len;
+	k->index = i;
+	return 0;
+}
+
+/*
+ * The run of touching segments that starts at sorted segment @s: returns
+ * the index of its last segment, and its end offset in *@end.
+ */
+static u32 jitseal_run(const struct jitseal_kbatch *b, u32 s, u64 *end)
+{
+	*end = b->segs[s].offset + b->segs[s].len;
+	while (s + 1 < b->arg.nr_segments && b->segs[s + 1].offset == *end) {
+		s++;
+		*end += b->segs[s].len;
+	}
+	return s;
+}
+
+static int jitseal_read_segments(struct jitseal_kbatch *b)
+{
+	u32 i, n = b->arg.nr_segments;
+	u64 end;
+	int ret;
+
+	b->segs = jitseal_scratch(b->small->segs, JITSEAL_SMALL_SEGS, n,
+				  sizeof(*b->segs));
 	if (!b->segs)
 		return -ENOMEM;
 
-	for (i = 0; i < b->arg.nr_segments; i++) {
-		struct jitseal_kseg *k = &b->segs[i];
-		struct jitseal_segment s;
-		u64 end, lo, hi;
-
-		ret = copy_struct_from_user(&s, sizeof(s),
-					    u64_to_user_ptr(base +
-					    (u64)i * b->arg.segment_size),
-					    b->arg.segment_size);
+	for (i = 0; i < n; i++) {
+		ret = jitseal_read_segment(b, i);
 		if (ret)
 			return ret;
-
-		if (s.prot == JITSEAL_PROT_RX) {
-			lo = 0;
-			hi = pool->code_bytes;
-		} else if (s.prot == JITSEAL_PROT_R) {
-			lo = pool->code_bytes;
-			hi = jitseal_pool_bytes(pool);
-		} else {
-			return -EINVAL;
-		}
-		if (s.flags || !s.len ||
-		    check_add_overflow(s.offset, s.len, &end) ||
-		    s.offset < lo || end > hi)
-			return -EINVAL;
-
-		b->bytes += s.len;
-		if (b->bytes > JITSEAL_MAX_LOAD_BYTES)
-			return -EINVAL;
-
-		k->src = s.src;
-		k->offset = s.offset;
-		k->len = s.len;
-		k->index = i;
 	}
 
-	sort(b->segs, b->arg.nr_segments, sizeof(*b->segs), jitseal_kseg_cmp,
-	     NULL);
+	sort(b->segs, n, sizeof(*b->segs), jitseal_kseg_cmp, NULL);
 
-	b->nr_runs = 1;
-	for (i = 1; i < b->arg.nr_segments; i++) {
-		const struct jitseal_kseg *p = &b->segs[i - 1], *k = &b->segs[i];
-
-		if (p->offset + p->len > k->offset)
-			return -EINVAL;	/* segments of one batch overlap */
-		if (p->offset + p->len != k->offset)
-			b->nr_runs++;
-	}
+	/* Segments of one batch must not overlap each other. */
+	for (i = 1; i < n; i++)
+		if (b->segs[i - 1].offset + b->segs[i - 1].len >
+		    b->segs[i].offset)
+			return -EINVAL;
+	for (i = 0; i < n; i = jitseal_run(b, i, &end) + 1)
+		b->nr_runs++;
 	return 0;
 }
 
 /*
  * An extent node for every run of touching segments that will not merge
  * into a sealed range, so that publishing cannot fail.  A JIT appending
- * code after code needs none.  Called with pool->lock held.
+ * code after code needs none.
  */
-static int jitseal_alloc_spares(struct jitseal_batch *b)
+static int jitseal_alloc_spares(struct jitseal_kbatch *b)
 {
-	u32 s, run;
+	u32 s, last, run;
+	u64 end;
 
+	lockdep_assert_held(&b->pool->lock);
 	b->spares = jitseal_scratch(b->small->spares, JITSEAL_SMALL_SEGS,
 				    b->nr_runs, sizeof(*b->spares));
 	if (!b->spares)
@@ -181,15 +203,9 @@ static int jitseal_alloc_spares(struct jitseal_batch *b)
 	for (run = 0; run < b->nr_runs; run++)
 		b->spares[run] = NULL;
 
-	for (s = 0, run = 0; s < b->arg.nr_segments; s++, run++) {
-		u64 start = b->segs[s].offset, end = start + b->segs[s].len;
-
-		while (s + 1 < b->arg.nr_segments &&
-		       b->segs[s + 1].offset == end) {
-			s++;
-			end += b->segs[s].len;
-		}
-		if (jitseal_extents_touch(&b->pool->sealed, start, end))
+	for (s = 0, run = 0; s < b->arg.nr_segments; s = last + 1, run++) {
+		last = jitseal_run(b, s, &end);
+		if (jitseal_extents_touch(b->pool, b->segs[s].offset, end))
 			continue;
 		b->spares[run] = kmalloc(sizeof(*b->spares[run]),
 					 GFP_KERNEL_ACCOUNT);
@@ -199,7 +215,7 @@ static int jitseal_alloc_spares(struct jitseal_batch *b)
 	return 0;
 }
 
-static void jitseal_free_spares(struct jitseal_batch *b)
+static void jitseal_free_spares(struct jitseal_kbatch *b)
 {
 	u32 i;
 
@@ -220,32 +236,60 @@ static unsigned long jitseal_last_page(const struct jitseal_kseg *k)
 	return (k->offset + k->len - 1) >> PAGE_SHIFT;
 }
 
+/* Pages the sorted, disjoint segments touch, each counted once. */
+static unsigned long jitseal_count_pages(const struct jitseal_kbatch *b)
+{
+	unsigned long n = 0;
+	u32 i;
+
+	for (i = 0; i < b->arg.nr_segments; i++) {
+		n += jitseal_last_page(&b->segs[i]) -
+		     jitseal_first_page(&b->segs[i]) + 1;
+		if (i && jitseal_last_page(&b->segs[i - 1]) ==
+			 jitseal_first_page(&b->segs[i]))
+			n--;
+	}
+	return n;
+}
+
+/* A new page for the batch, filled with traps: nobody can see it yet. */
+static int jitseal_fresh_page(struct jitseal_kbatch *b,
+			      struct jitseal_tpage *t)
+{
+	void *kaddr;
+
+	t->page = alloc_page(JITSEAL_PAGE_GFP);
+	if (!t->page)
+		return -ENOMEM;
+	t->fresh = true;
+	b->nr_fresh++;
+	kaddr = kmap_local_page(t->page);
+	jitseal_arch_fill_trap(kaddr, PAGE_SIZE);
+	kunmap_local(kaddr);
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	cond_resched();
+	return 0;
+}
+
 /*
  * Collect the pages the batch touches, in order, allocating (and filling
  * with traps) those that do not exist yet, and size the bounce buffer for
- * the bytes that go into existing pages.  Called with pool->lock held.
+ * the bytes that go into existing pages.
  */
-static int jitseal_prepare_pages(struct jitseal_batch *b)
+static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 {
-	struct jitseal_pool *pool = b->pool;
-	unsigned long idx, last, n = 0;
+	struct jitseal_kpool *pool = b->pool;
+	unsigned long idx, last = ULONG_MAX;
 	u32 i;
+	int ret;
 
-	last = ULONG_MAX;
-	for (i = 0; i < b->arg.nr_segments; i++)
-		for (idx = jitseal_first_page(&b->segs[i]);
-		     idx <= jitseal_last_page(&b->segs[i]); idx++)
-			if (idx != last) {
-				last = idx;
-				n++;
-			}
-
-	b->tpages = jitseal_scratch(b->small->tpages, JITSEAL_SMALL_PAGES, n,
-				    sizeof(*b->tpages));
+	lockdep_assert_held(&pool->lock);
+	b->tpages = jitseal_scratch(b->small->tpages, JITSEAL_SMALL_PAGES,
+				    jitseal_count_pages(b), sizeof(*b->tpages));
 	if (!b->tpages)
 		return -ENOMEM;
 
-	last = ULONG_MAX;
 	for (i = 0; i < b->arg.nr_segments; i++) {
 		const struct jitseal_kseg *k = &b->segs[i];
 
@@ -255,7 +299,6 @@ static int jitseal_prepare_pages(struct jitseal_batch *b)
 			u64 end = min_t(u64, k->offset + k->len,
 					(u64)(idx + 1) << PAGE_SHIFT);
 			struct jitseal_tpage *t;
-			void *kaddr;
 
 			if (pool->pages[idx])
 				b->bounce_len += end - start;
@@ -269,18 +312,9 @@ static int jitseal_prepare_pages(struct jitseal_batch *b)
 			t->fresh = false;
 			if (t->page)
 				continue;
-
-			t->page = alloc_page(JITSEAL_PAGE_GFP);
-			if (!t->page)
-				return -ENOMEM;
-			t->fresh = true;
-			b->nr_fresh++;
-			kaddr = kmap_local_page(t->page);
-			jitseal_arch_fill_trap(kaddr, PAGE_SIZE);
-			kunmap_local(kaddr);
-			if (fatal_signal_pending(current))
-				return -EINTR;
-			cond_resched();
+			ret = jitseal_fresh_page(b, t);
+			if (ret)
+				return ret;
 		}
 	}
 
@@ -294,7 +328,7 @@ static int jitseal_prepare_pages(struct jitseal_batch *b)
 	return 0;
 }
 
-static void jitseal_free_pages(struct jitseal_batch *b)
+static void jitseal_free_pages(struct jitseal_kbatch *b)
 {
 	unsigned long i;
 
@@ -306,21 +340,42 @@ static void jitseal_free_pages(struct jitseal_batch *b)
 	jitseal_scratch_free(b->tpages, b->small->tpages);
 }
 
-/* Pages are found in order: segments are sorted and disjoint. */
-static struct jitseal_tpage *jitseal_tpage(struct jitseal_batch *b,
-					   unsigned long *cursor,
-					   unsigned long idx)
+/* The part of a segment that lies in one page. */
+struct jitseal_chunk {
+	struct jitseal_tpage *t;
+	unsigned int poff;	/* offset in the page */
+	unsigned int len;
+	u64 done;		/* bytes of the segment before this chunk */
+};
+
+/*
+ * Advance @c to the next chunk of segment @k, or return false at its end.
+ * Start with a zeroed @c; *@cursor indexes tpages and only moves forward,
+ * as segments are sorted and disjoint.
+ */
+static bool jitseal_next_chunk(struct jitseal_kbatch *b,
+			       const struct jitseal_kseg *k,
+			       unsigned long *cursor, struct jitseal_chunk *c)
 {
-	while (b->tpages[*cursor].index != idx)
+	u64 off;
+
+	c->done += c->len;
+	if (c->done >= k->len)
+		return false;
+	off = k->offset + c->done;
+	c->poff = offset_in_page(off);
+	c->len = min_t(u64, k->len - c->done, PAGE_SIZE - c->poff);
+	while (b->tpages[*cursor].index != off >> PAGE_SHIFT)
 		(*cursor)++;
-	return &b->tpages[*cursor];
+	c->t = &b->tpages[*cursor];
+	return true;
 }
 
 /*
  * The one read of user memory: each segment is copied into kernel memory
  * and digested from there.
  */
-static int jitseal_copy_in(struct jitseal_batch *b)
+static int jitseal_copy_in(struct jitseal_kbatch *b)
 {
 	unsigned long cursor = 0;
 	size_t bpos = 0;
@@ -329,40 +384,32 @@ static int jitseal_copy_in(struct jitseal_batch *b)
 	for (i = 0; i < b->arg.nr_segments; i++) {
 		const struct jitseal_kseg *k = &b->segs[i];
 		const u8 __user *src = u64_to_user_ptr(k->src);
-		u64 off = k->offset, left = k->len;
+		struct jitseal_chunk c = {};
 		struct sha256_state sha;
 
 		if (b->digests)
 			sha256_init(&sha);
 
-		while (left) {
-			unsigned int poff = offset_in_page(off);
-			unsigned int n = min_t(u64, left, PAGE_SIZE - poff);
-			struct jitseal_tpage *t;
+		while (jitseal_next_chunk(b, k, &cursor, &c)) {
 			void *kaddr = NULL;
 			unsigned long uncopied;
 			u8 *dst;
 
-			t = jitseal_tpage(b, &cursor, off >> PAGE_SHIFT);
-			if (t->fresh) {
-				kaddr = kmap_local_page(t->page);
-				dst = kaddr + poff;
+			if (c.t->fresh) {
+				kaddr = kmap_local_page(c.t->page);
+				dst = kaddr + c.poff;
 			} else {
 				dst = b->bounce + bpos;
-				bpos += n;
+				bpos += c.len;
 			}
 
-			uncopied = copy_from_user(dst, src, n);
+			uncopied = copy_from_user(dst, src + c.done, c.len);
 			if (!uncopied && b->digests)
-				sha256_update(&sha, dst, n);
+				sha256_update(&sha, dst, c.len);
 			if (kaddr)
 				kunmap_local(kaddr);
 			if (uncopied)
 				return -EFAULT;
-
-			off += n;
-			src += n;
-			left -= n;
 			if (fatal_signal_pending(current))
 				return -EINTR;
 			cond_resched();
@@ -374,40 +421,43 @@ static int jitseal_copy_in(struct jitseal_batch *b)
 	return 0;
 }
 
-/* Make the batch visible.  Nothing here can fail. */
-static void jitseal_publish(struct jitseal_batch *b)
+/* The free tails of live pages, through the kernel's own alias. */
+static void jitseal_write_live(struct jitseal_kbatch *b)
 {
-	struct jitseal_pool *pool = b->pool;
-	unsigned long code_pages = pool->code_bytes >> PAGE_SHIFT;
-	unsigned long cursor = 0, i;
+	unsigned long code_pages = b->pool->code_bytes >> PAGE_SHIFT;
+	unsigned long cursor = 0;
 	size_t bpos = 0;
-	u32 s, run = 0;
+	u32 s;
 
-	/* The free tails of live pages, through the kernel's own alias. */
 	for (s = 0; s < b->arg.nr_segments; s++) {
-		const struct jitseal_kseg *k = &b->segs[s];
-		u64 off = k->offset, left = k->len;
+		struct jitseal_chunk c = {};
+		void *kaddr;
 
-		while (left) {
-			unsigned int poff = offset_in_page(off);
-			unsigned int n = min_t(u64, left, PAGE_SIZE - poff);
-			struct jitseal_tpage *t;
-			void *kaddr;
-
-			t = jitseal_tpage(b, &cursor, off >> PAGE_SHIFT);
-			if (!t->fresh) {
-				kaddr = kmap_local_page(t->page);
-				memcpy(kaddr + poff, b->bounce + bpos, n);
-				if (t->index < code_pages)
-					jitseal_arch_flush_icache(kaddr + poff,
-								  n);
-				kunmap_local(kaddr);
-				bpos += n;
-			}
-			off += n;
-			left -= n;
+		while (jitseal_next_chunk(b, &b->segs[s], &cursor, &c)) {
+			if (c.t->fresh)
+				continue;
+			kaddr = kmap_local_page(c.t->page);
+			memcpy(kaddr + c.poff, b->bounce + bpos, c.len);
+			if (c.t->index < code_pages)
+				jitseal_arch_flush_icache(kaddr + c.poff,
+							  c.len);
+			kunmap_local(kaddr);
+			bpos += c.len;
 		}
 	}
+}
+
+/* Make the batch visible.  Nothing here can fail. */
+static void jitseal_publish(struct jitseal_kbatch *b)
+{
+	struct jitseal_kpool *pool = b->pool;
+	unsigned long code_pages = pool->code_bytes >> PAGE_SHIFT;
+	unsigned long i;
+	u32 s, last, run;
+	u64 end;
+
+	lockdep_assert_held(&pool->lock);
+	jitseal_write_live(b);
 
 	for (i = 0; i < b->nr_tpages; i++) {
 		struct jitseal_tpage *t = &b->tpages[i];
@@ -432,17 +482,11 @@ static void jitseal_publish(struct jitseal_batch *b)
 		t->fresh = false;
 	}
 
-	for (s = 0; s < b->arg.nr_segments; s++) {
-		u64 start = b->segs[s].offset, end = start + b->segs[s].len;
-
-		/* Insert each run of touching segments as one range. */
-		while (s + 1 < b->arg.nr_segments &&
-		       b->segs[s + 1].offset == end) {
-			s++;
-			end += b->segs[s].len;
-		}
-		jitseal_extents_insert(&pool->sealed, start, end,
-				       &b->spares[run++]);
+	/* Each run of touching segments goes in as one range. */
+	for (s = 0, run = 0; s < b->arg.nr_segments; s = last + 1, run++) {
+		last = jitseal_run(b, s, &end);
+		jitseal_extents_insert(pool, b->segs[s].offset, end,
+				       &b->spares[run]);
 	}
 
 	/* INFO reads these without the lock. */
@@ -451,7 +495,7 @@ static void jitseal_publish(struct jitseal_batch *b)
 	WRITE_ONCE(pool->loads, pool->loads + 1);
 }
 
-static void jitseal_audit(const struct jitseal_batch *b)
+static void jitseal_audit(const struct jitseal_kbatch *b)
 {
 	char prefixes[JITSEAL_AUDIT_DIGESTS * 9 + 16];
 	u32 i, n = min_t(u32, b->arg.nr_segments, JITSEAL_AUDIT_DIGESTS);
@@ -471,91 +515,121 @@ static void jitseal_audit(const struct jitseal_batch *b)
 			    prefixes);
 }
 
-long jitseal_ioctl_load(struct jitseal_pool *pool,
-			struct jitseal_load __user *uarg)
+/* Copy and check the LOAD argument and its segments; no lock yet. */
+static int jitseal_load_read(struct jitseal_kbatch *b,
+			     struct jitseal_load __user *uarg, bool audit)
 {
-	struct jitseal_small small;
-	struct jitseal_batch b = { .pool = pool, .small = &small };
-	bool audit = READ_ONCE(jitseal_policy.audit);
+	const struct jitseal_load *a = &b->arg;
 	int ret;
-	u32 i;
 
-	ret = jitseal_copy_arg(&b.arg, sizeof(b.arg), JITSEAL_LOAD_SIZE_VER0,
+	ret = jitseal_copy_arg(&b->arg, sizeof(b->arg), JITSEAL_LOAD_SIZE_VER0,
 			       uarg);
 	if (ret)
 		return ret;
-	if ((b.arg.flags & ~JITSEAL_LOAD_FLAGS) ||
-	    !b.arg.nr_segments || b.arg.nr_segments > JITSEAL_MAX_SEGMENTS ||
-	    b.arg.segment_size < JITSEAL_SEGMENT_SIZE_VER0 ||
-	    b.arg.segment_size > JITSEAL_MAX_ARG_SIZE ||
-	    (!(b.arg.flags & JITSEAL_LOAD_DIGEST) && b.arg.digests))
+	if ((a->flags & ~JITSEAL_LOAD_FLAGS) ||
+	    !a->nr_segments || a->nr_segments > JITSEAL_MAX_SEGMENTS ||
+	    a->segment_size < JITSEAL_SEGMENT_SIZE_VER0 ||
+	    a->segment_size > JITSEAL_MAX_ARG_SIZE ||
+	    (!(a->flags & JITSEAL_LOAD_DIGEST) && a->digests))
 		return -EINVAL;
-	if ((b.arg.flags & JITSEAL_LOAD_DIGEST) &&
-	    !access_ok(u64_to_user_ptr(b.arg.digests),
-		       (size_t)b.arg.nr_segments * JITSEAL_DIGEST_SIZE))
+	if ((a->flags & JITSEAL_LOAD_DIGEST) &&
+	    !access_ok(u64_to_user_ptr(a->digests),
+		       (size_t)a->nr_segments * JITSEAL_DIGEST_SIZE))
 		return -EFAULT;
 
-	ret = jitseal_read_segments(&b);
+	ret = jitseal_read_segments(b);
 	if (ret)
-		goto out_free;
-	if ((b.arg.flags & JITSEAL_LOAD_DIGEST) || audit) {
-		b.digests = jitseal_scratch(small.digests, JITSEAL_SMALL_SEGS,
-					    b.arg.nr_segments,
-					    JITSEAL_DIGEST_SIZE);
-		ret = -ENOMEM;
-		if (!b.digests)
-			goto out_free;
+		return ret;
+	if ((a->flags & JITSEAL_LOAD_DIGEST) || audit) {
+		b->digests = jitseal_scratch(b->small->digests,
+					     JITSEAL_SMALL_SEGS, a->nr_segments,
+					     JITSEAL_DIGEST_SIZE);
+		if (!b->digests)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Everything that needs the pool as it is now: check, charge, copy in,
+ * publish.  On an error the pool is exactly as before.
+ */
+static int jitseal_load_locked(struct jitseal_kbatch *b)
+{
+	struct jitseal_kpool *pool = b->pool;
+	u32 i;
+	int ret;
+
+	lockdep_assert_held(&pool->lock);
+	for (i = 0; i < b->arg.nr_segments; i++)
+		if (jitseal_extents_overlap(pool, b->segs[i].offset,
+					    b->segs[i].offset + b->segs[i].len))
+			return -EEXIST;
+	ret = jitseal_alloc_spares(b);
+	if (ret)
+		return ret;
+
+	ret = jitseal_user_charge_bytes(pool->user, b->bytes);
+	if (ret)
+		return ret;
+	ret = jitseal_prepare_pages(b);
+	if (!ret)
+		ret = jitseal_copy_in(b);
+	if (!ret && (b->arg.flags & JITSEAL_LOAD_DIGEST) &&
+	    copy_to_user(u64_to_user_ptr(b->arg.digests), b->digests,
+			 (size_t)b->arg.nr_segments * JITSEAL_DIGEST_SIZE))
+		ret = -EFAULT;
+	if (ret) {
+		jitseal_user_uncharge_bytes(pool->user, b->bytes);
+		return ret;
 	}
 
+	jitseal_publish(b);
+	return 0;
+}
+
+static void jitseal_load_free(struct jitseal_kbatch *b)
+{
+	struct jitseal_small *small = b->small;
+
+	jitseal_scratch_free(b->bounce, small->bounce);
+	jitseal_free_pages(b);
+	jitseal_free_spares(b);
+	jitseal_scratch_free(b->digests, small->digests);
+	jitseal_scratch_free(b->segs, small->segs);
+}
+
+long jitseal_ioctl_load(struct jitseal_handle *h,
+			struct jitseal_load __user *uarg)
+{
+	struct jitseal_kpool *pool = jitseal_handle_pool(h);
+	struct jitseal_small small;
+	struct jitseal_kbatch b = { .pool = pool, .small = &small };
+	bool audit = READ_ONCE(jitseal_policy.audit);
+	int ret;
+
+	if (h->map_only)
+		return -EPERM;
+	if (!pool)
+		return -ENXIO;
+
+	ret = jitseal_load_read(&b, uarg, audit);
+	if (ret)
+		goto out;
 	ret = mutex_lock_killable(&pool->lock);
 	if (ret)
-		goto out_free;
-
-	ret = -EEXIST;
-	for (i = 0; i < b.arg.nr_segments; i++)
-		if (jitseal_extents_overlap(&pool->sealed, b.segs[i].offset,
-					    b.segs[i].offset + b.segs[i].len))
-			goto out_unlock;
-	ret = jitseal_alloc_spares(&b);
-	if (ret)
-		goto out_unlock;
-
-	ret = jitseal_user_charge_bytes(pool->user, b.bytes);
-	if (ret)
-		goto out_unlock;
-
-	ret = jitseal_prepare_pages(&b);
-	if (ret)
-		goto out_uncharge;
-	ret = jitseal_copy_in(&b);
-	if (ret)
-		goto out_uncharge;
-	if ((b.arg.flags & JITSEAL_LOAD_DIGEST) &&
-	    copy_to_user(u64_to_user_ptr(b.arg.digests), b.digests,
-			 (size_t)b.arg.nr_segments * JITSEAL_DIGEST_SIZE)) {
-		ret = -EFAULT;
-		goto out_uncharge;
-	}
-
-	jitseal_publish(&b);
+		goto out;
+	ret = jitseal_load_locked(&b);
 	mutex_unlock(&pool->lock);
+	if (ret)
+		goto out;
 
 	if (b.arg.flags & JITSEAL_LOAD_SYNC_CORE)
 		jitseal_arch_sync_core();
 	jitseal_stat_load(b.bytes, b.nr_fresh);
 	if (audit)
 		jitseal_audit(&b);
-	goto out_free;
-
-out_uncharge:
-	jitseal_user_uncharge_bytes(pool->user, b.bytes);
-out_unlock:
-	mutex_unlock(&pool->lock);
-out_free:
-	jitseal_scratch_free(b.bounce, small.bounce);
-	jitseal_free_pages(&b);
-	jitseal_free_spares(&b);
-	jitseal_scratch_free(b.digests, small.digests);
-	jitseal_scratch_free(b.segs, small.segs);
+out:
+	jitseal_load_free(&b);
 	return ret;
 }

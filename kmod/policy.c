@@ -92,65 +92,38 @@ void jitseal_stat_unload(u64 bytes, u64 pages)
 }
 
 /*
- * A knob: @format prints its value, @parse validates a write and applies it
- * (with jitseal_policy_lock held and the policy unlocked).
+ * A knob.  A numeric one names its field, range and alignment and is
+ * handled by the generic format/parse below; the others bring their own.
+ * @parse validates a write and applies it, with jitseal_policy_lock held
+ * and the policy unlocked.
  */
 struct jitseal_knob {
 	struct kobj_attribute attr;
-	int (*format)(char *buf, size_t size);
-	int (*parse)(const char *buf);
+	int (*format)(const struct jitseal_knob *knob, char *buf, size_t size);
+	int (*parse)(const struct jitseal_knob *knob, const char *buf);
+	u64 *field;		/* numeric knobs */
+	u64 min, max, align;
 };
 
-static int jitseal_format_max_pool_bytes(char *buf, size_t size)
+static int jitseal_format_num(const struct jitseal_knob *knob, char *buf,
+			      size_t size)
 {
-	return scnprintf(buf, size, "%llu",
-			 READ_ONCE(jitseal_policy.max_pool_bytes));
+	return scnprintf(buf, size, "%llu", READ_ONCE(*knob->field));
 }
 
-static int jitseal_parse_max_pool_bytes(const char *buf)
-{
-	u64 val;
-
-	if (kstrtou64(buf, 0, &val) || val < PAGE_SIZE ||
-	    !PAGE_ALIGNED(val) || val > JITSEAL_POOL_BYTES_LIMIT)
-		return -EINVAL;
-	WRITE_ONCE(jitseal_policy.max_pool_bytes, val);
-	return 0;
-}
-
-static int jitseal_format_max_user_bytes(char *buf, size_t size)
-{
-	return scnprintf(buf, size, "%llu",
-			 READ_ONCE(jitseal_policy.max_user_bytes));
-}
-
-static int jitseal_parse_max_user_bytes(const char *buf)
+static int jitseal_parse_num(const struct jitseal_knob *knob, const char *buf)
 {
 	u64 val;
 
-	if (kstrtou64(buf, 0, &val) || val > JITSEAL_USER_BYTES_LIMIT)
+	if (kstrtou64(buf, 0, &val) || val < knob->min || val > knob->max ||
+	    (knob->align && !IS_ALIGNED(val, knob->align)))
 		return -EINVAL;
-	WRITE_ONCE(jitseal_policy.max_user_bytes, val);
+	WRITE_ONCE(*knob->field, val);
 	return 0;
 }
 
-static int jitseal_format_max_user_pools(char *buf, size_t size)
-{
-	return scnprintf(buf, size, "%u",
-			 READ_ONCE(jitseal_policy.max_user_pools));
-}
-
-static int jitseal_parse_max_user_pools(const char *buf)
-{
-	u32 val;
-
-	if (kstrtou32(buf, 0, &val) || val > JITSEAL_USER_POOLS_LIMIT)
-		return -EINVAL;
-	WRITE_ONCE(jitseal_policy.max_user_pools, val);
-	return 0;
-}
-
-static int jitseal_format_allowed_gid(char *buf, size_t size)
+static int jitseal_format_allowed_gid(const struct jitseal_knob *knob,
+				      char *buf, size_t size)
 {
 	kgid_t gid = READ_ONCE(jitseal_policy.allowed_gid);
 
@@ -159,7 +132,8 @@ static int jitseal_format_allowed_gid(char *buf, size_t size)
 	return scnprintf(buf, size, "%u", from_kgid(&init_user_ns, gid));
 }
 
-static int jitseal_parse_allowed_gid(const char *buf)
+static int jitseal_parse_allowed_gid(const struct jitseal_knob *knob,
+				     const char *buf)
 {
 	kgid_t gid = INVALID_GID;
 	s64 val;
@@ -175,27 +149,14 @@ static int jitseal_parse_allowed_gid(const char *buf)
 	return 0;
 }
 
-static int jitseal_format_audit(char *buf, size_t size)
-{
-	return scnprintf(buf, size, "%d", READ_ONCE(jitseal_policy.audit));
-}
-
-static int jitseal_parse_audit(const char *buf)
-{
-	unsigned int val;
-
-	if (kstrtouint(buf, 0, &val) || val > 1)
-		return -EINVAL;
-	WRITE_ONCE(jitseal_policy.audit, val);
-	return 0;
-}
-
-static int jitseal_format_locked(char *buf, size_t size)
+static int jitseal_format_locked(const struct jitseal_knob *knob, char *buf,
+				 size_t size)
 {
 	return scnprintf(buf, size, "%d", READ_ONCE(jitseal_policy.locked));
 }
 
-static int jitseal_parse_locked(const char *buf)
+static int jitseal_parse_locked(const struct jitseal_knob *knob,
+				const char *buf)
 {
 	unsigned int val;
 
@@ -220,7 +181,7 @@ static ssize_t jitseal_knob_show(struct kobject *kobj,
 		container_of(attr, struct jitseal_knob, attr);
 	char val[24];
 
-	knob->format(val, sizeof(val));
+	knob->format(knob, val, sizeof(val));
 	return sysfs_emit(buf, "%s\n", val);
 }
 
@@ -240,11 +201,11 @@ static ssize_t jitseal_knob_store(struct kobject *kobj,
 	if (jitseal_policy.locked) {
 		ret = -EPERM;
 	} else {
-		knob->format(old, sizeof(old));
-		ret = knob->parse(buf);
+		knob->format(knob, old, sizeof(old));
+		ret = knob->parse(knob, buf);
 	}
 	if (!ret) {
-		knob->format(new, sizeof(new));
+		knob->format(knob, new, sizeof(new));
 		pr_notice("policy: %s %s -> %s by uid=%u pid=%d comm=%s\n",
 			  attr->attr.name, old, new,
 			  from_kuid(&init_user_ns, current_uid()),
@@ -260,19 +221,39 @@ static ssize_t jitseal_knob_store(struct kobject *kobj,
 	return ret ?: count;
 }
 
+#define JITSEAL_KNOB_ATTR(_str)						\
+	.attr = {							\
+		.attr	= { .name = _str, .mode = 0644 },		\
+		.show	= jitseal_knob_show,				\
+		.store	= jitseal_knob_store,				\
+	}
+
+/* A numeric knob: jitseal_policy._name within [_min, _max], _align. */
+#define JITSEAL_KNOB_NUM(_name, _min, _max, _align)			\
+	static struct jitseal_knob jitseal_knob_##_name = {		\
+		JITSEAL_KNOB_ATTR(#_name),				\
+		.format	= jitseal_format_num,				\
+		.parse	= jitseal_parse_num,				\
+		.field	= &jitseal_policy._name,			\
+		.min	= _min,						\
+		.max	= _max,						\
+		.align	= _align,					\
+	}
+
+/* A knob with its own format and parse. */
 #define JITSEAL_KNOB(_name)						\
 	static struct jitseal_knob jitseal_knob_##_name = {		\
-		.attr	= __ATTR(_name, 0644, jitseal_knob_show,	\
-				 jitseal_knob_store),			\
+		JITSEAL_KNOB_ATTR(#_name),				\
 		.format	= jitseal_format_##_name,			\
 		.parse	= jitseal_parse_##_name,			\
 	}
 
-JITSEAL_KNOB(max_pool_bytes);
-JITSEAL_KNOB(max_user_bytes);
-JITSEAL_KNOB(max_user_pools);
+JITSEAL_KNOB_NUM(max_pool_bytes, PAGE_SIZE, JITSEAL_POOL_BYTES_LIMIT,
+		 PAGE_SIZE);
+JITSEAL_KNOB_NUM(max_user_bytes, 0, JITSEAL_USER_BYTES_LIMIT, 0);
+JITSEAL_KNOB_NUM(max_user_pools, 0, JITSEAL_USER_POOLS_LIMIT, 0);
+JITSEAL_KNOB_NUM(audit, 0, 1, 0);
 JITSEAL_KNOB(allowed_gid);
-JITSEAL_KNOB(audit);
 JITSEAL_KNOB(locked);
 
 #define JITSEAL_STAT(_name, _counter)					\

@@ -23,40 +23,12 @@
 #include "compat.h"
 #include "jitseal.h"
 
-struct jitseal_handle {
-	/* NULL until SETUP; then set once (smp_store_release/cmpxchg). */
-	struct jitseal_pool *pool;
-	/*
-	 * Opened without write access (as MAP_FD does): may map and query
-	 * the pool, never SETUP or LOAD.
-	 */
-	bool map_only;
-};
-
 static atomic64_t jitseal_next_pool_id = ATOMIC64_INIT(0);
 
-/*
- * Copy an extensible argument struct that starts with its __u32 size:
- * smaller than VER0 is EINVAL, unknown non-zero trailing bytes are E2BIG.
- */
-int jitseal_copy_arg(void *karg, size_t ksize, size_t ver0,
-		     const void __user *uarg)
+static struct jitseal_kpool *jitseal_kpool_create(u64 code_bytes,
+						  u64 rodata_bytes)
 {
-	u32 usize;
-
-	if (get_user(usize, (const u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < ver0)
-		return -EINVAL;
-	if (usize > JITSEAL_MAX_ARG_SIZE)
-		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, usize);
-}
-
-static struct jitseal_pool *jitseal_pool_create(u64 code_bytes,
-						u64 rodata_bytes)
-{
-	struct jitseal_pool *pool;
+	struct jitseal_kpool *pool;
 	int ret = -ENOMEM;
 
 	pool = kzalloc(sizeof(*pool), GFP_KERNEL_ACCOUNT);
@@ -94,9 +66,9 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-static void jitseal_pool_release(struct kref *kref)
+static void jitseal_kpool_release(struct kref *kref)
 {
-	struct jitseal_pool *pool = container_of(kref, struct jitseal_pool,
+	struct jitseal_kpool *pool = container_of(kref, struct jitseal_kpool,
 						 kref);
 	unsigned long i;
 
@@ -119,20 +91,14 @@ static void jitseal_pool_release(struct kref *kref)
 	kfree(pool);
 }
 
-static void jitseal_pool_put(struct jitseal_pool *pool)
+static void jitseal_kpool_put(struct jitseal_kpool *pool)
 {
-	kref_put(&pool->kref, jitseal_pool_release);
-}
-
-static struct jitseal_pool *jitseal_handle_pool(struct jitseal_handle *h)
-{
-	/* Pairs with cmpxchg_release() in SETUP: see an initialised pool. */
-	return smp_load_acquire(&h->pool);
+	kref_put(&pool->kref, jitseal_kpool_release);
 }
 
 static vm_fault_t jitseal_vm_fault(struct vm_fault *vmf)
 {
-	struct jitseal_pool *pool = vmf->vma->vm_private_data;
+	struct jitseal_kpool *pool = vmf->vma->vm_private_data;
 	struct page *page;
 
 	if (vmf->pgoff >= pool->nr_pages)
@@ -153,7 +119,7 @@ static const struct vm_operations_struct jitseal_vm_ops = {
 static int jitseal_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct jitseal_handle *h = file->private_data;
-	struct jitseal_pool *pool = jitseal_handle_pool(h);
+	struct jitseal_kpool *pool = jitseal_handle_pool(h);
 	unsigned long pgoff = vma->vm_pgoff, npages = vma_pages(vma);
 	int ret;
 
@@ -215,7 +181,7 @@ static int jitseal_release(struct inode *inode, struct file *file)
 	struct jitseal_handle *h = file->private_data;
 
 	if (h->pool)
-		jitseal_pool_put(h->pool);
+		jitseal_kpool_put(h->pool);
 	kfree(h);
 	return 0;
 }
@@ -243,7 +209,7 @@ static long jitseal_ioctl_version(void __user *uarg)
 
 static long jitseal_ioctl_setup(struct jitseal_handle *h, void __user *uarg)
 {
-	struct jitseal_pool *pool;
+	struct jitseal_kpool *pool;
 	struct jitseal_setup s;
 	u64 total;
 	int ret;
@@ -262,12 +228,12 @@ static long jitseal_ioctl_setup(struct jitseal_handle *h, void __user *uarg)
 	    total > READ_ONCE(jitseal_policy.max_pool_bytes))
 		return -ENOSPC;
 
-	pool = jitseal_pool_create(s.code_bytes, s.rodata_bytes);
+	pool = jitseal_kpool_create(s.code_bytes, s.rodata_bytes);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
 	/* Two racing SETUPs on one file: the first one wins. */
 	if (cmpxchg_release(&h->pool, NULL, pool)) {
-		jitseal_pool_put(pool);
+		jitseal_kpool_put(pool);
 		return -EBUSY;
 	}
 	return 0;
@@ -275,7 +241,7 @@ static long jitseal_ioctl_setup(struct jitseal_handle *h, void __user *uarg)
 
 static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
 {
-	struct jitseal_pool *pool = jitseal_handle_pool(h);
+	struct jitseal_kpool *pool = jitseal_handle_pool(h);
 	struct jitseal_pool_info info;
 	u32 usize;
 	int ret;
@@ -312,7 +278,7 @@ static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
 static long jitseal_ioctl_map_fd(struct file *file, struct jitseal_handle *h,
 				 void __user *uarg)
 {
-	struct jitseal_pool *pool = jitseal_handle_pool(h);
+	struct jitseal_kpool *pool = jitseal_handle_pool(h);
 	struct jitseal_handle *nh;
 	struct jitseal_map_fd m;
 	struct file *nfile;
@@ -362,7 +328,6 @@ static long jitseal_ioctl(struct file *file, unsigned int cmd,
 {
 	struct jitseal_handle *h = file->private_data;
 	void __user *uarg = (void __user *)arg;
-	struct jitseal_pool *pool;
 	long ret;
 
 	switch (cmd) {
@@ -373,13 +338,7 @@ static long jitseal_ioctl(struct file *file, unsigned int cmd,
 		ret = jitseal_ioctl_setup(h, uarg);
 		break;
 	case JITSEAL_IOC_LOAD:
-		pool = jitseal_handle_pool(h);
-		if (h->map_only)
-			ret = -EPERM;
-		else if (!pool)
-			ret = -ENXIO;
-		else
-			ret = jitseal_ioctl_load(pool, uarg);
+		ret = jitseal_ioctl_load(h, uarg);
 		break;
 	case JITSEAL_IOC_INFO:
 		ret = jitseal_ioctl_info(h, uarg);

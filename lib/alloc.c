@@ -5,49 +5,13 @@
  * never-written tail of a page sealed earlier: no page tail is wasted.
  *
  * Every allocation of code or rodata is recorded in a batch as a pending
- * run; adjacent allocations of one batch extend the same run, so a batch
- * typically installs as one segment per section.
+ * run (batch.c); adjacent allocations of one batch extend the same run, so
+ * a batch typically installs as one segment per section.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-
-void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool)
-{
-	memset(b, 0, sizeof(*b));
-	b->pool = pool;
-	b->magic = JS_BATCH_MAGIC;
-}
-
-void js_batch_release(struct jitseal_batch *b)
-{
-	free(b->segs);
-	b->segs = NULL;
-	b->nr = b->cap = 0;
-	b->magic = JS_DEAD_MAGIC;
-}
-
-static inline int js_batch_check(const struct jitseal_batch *b)
-{
-	if (!b)
-		return -EINVAL;
-	if (__atomic_load_n(&b->magic, __ATOMIC_RELAXED) != JS_BATCH_MAGIC)
-		return -EBADF;
-	return js_pool_check(b->pool);
-}
-
-static int js_batch_grow(struct jitseal_batch *b)
-{
-	size_t cap = b->cap ? b->cap * 2 : 8;
-	struct js_seg *segs = realloc(b->segs, cap * sizeof(*segs));
-
-	if (!segs)
-		return -ENOMEM;
-	b->segs = segs;
-	b->cap = cap;
-	return 0;
-}
 
 /* Fill an alignment gap of @n bytes: int3 for code, 0 for rodata. */
 static void js_fill(char *p, size_t n, unsigned int kind)
@@ -74,33 +38,19 @@ static inline void js_fill16(char *p, size_t n, unsigned int kind)
 	}
 }
 
-/*
- * A batch keeps the run it is extending per kind open (run_r, run_end);
- * segs[last - 1].len is brought up to date here, before anyone reads the
- * runs.  Called with the pool lock held.
- */
-void js_batch_sync(struct jitseal_batch *b)
+static int js_batch_grow(struct jitseal_batch *b)
 {
-	unsigned int k;
+	size_t cap = b->cap ? b->cap * 2 : 8;
+	struct js_seg *segs = realloc(b->segs, cap * sizeof(*segs));
 
-	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
-		struct js_seg *seg;
-
-		if (!b->last[k])
-			continue;
-		seg = &b->segs[b->last[k] - 1];
-		seg->len = b->run_end[k] - seg->off;
-	}
+	if (!segs)
+		return -ENOMEM;
+	b->segs = segs;
+	b->cap = cap;
+	return 0;
 }
 
-/* Close the open runs: the next allocation of each kind starts a new one. */
-void js_batch_close(struct jitseal_batch *b)
-{
-	memset(b->last, 0, sizeof(b->last));
-	memset(b->run_r, 0, sizeof(b->run_r));
-}
-
-/* A new run in the batch. */
+/* A new run in the batch, open for further allocations of @kind. */
 static int js_batch_push(struct jitseal_batch *b, struct js_region *r,
 			 unsigned int kind, size_t off, size_t size)
 {
@@ -191,12 +141,6 @@ js_alloc_unlock_slow(struct jitseal_batch *b, size_t size, size_t align,
 	return js_alloc_slow(b, size, align, kind, mem);
 }
 
-/*
- * The fast path: a few compares, one atomic to lock, a bump, extending
- * the batch's open run, one atomic to unlock; no call.  Anything unusual
- * (bad or default arguments, a contended lock, a full region, the first
- * allocation of a run, a large alignment gap) takes the slow path.
- */
 /* The fast path for one kind, a constant after inlining. */
 static inline __attribute__((always_inline)) int
 js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
@@ -296,87 +240,3 @@ JITSEAL_API int jitseal_batch_alloc(struct jitseal_batch *batch, size_t size,
 	return js_alloc(batch, size, align, kind, mem);
 }
 
-/* Give back the pending runs; a run at the end of its section is reused. */
-static void js_discard_locked(struct jitseal_batch *b)
-{
-	size_t i;
-
-	js_batch_sync(b);
-	for (i = b->nr; i-- > 0;) {
-		struct js_seg *seg = &b->segs[i];
-		struct js_section *s = &seg->r->sec[seg->kind];
-
-		if (s->next == seg->off + seg->len)
-			s->next = seg->off;
-		b->pool->discards++;
-	}
-	b->nr = 0;
-	js_batch_close(b);
-}
-
-static int js_discard(struct jitseal_batch *b)
-{
-	js_lock(&b->pool->lock);
-	js_discard_locked(b);
-	js_unlock(&b->pool->lock);
-	return 0;
-}
-
-JITSEAL_API int jitseal_discard(struct jitseal_pool *pool)
-{
-	int err = js_pool_check(pool);
-
-	return err ? err : js_discard(&pool->batch);
-}
-
-JITSEAL_API int jitseal_batch_discard(struct jitseal_batch *batch)
-{
-	int err = js_batch_check(batch);
-
-	return err ? err : js_discard(batch);
-}
-
-JITSEAL_API struct jitseal_batch *jitseal_batch_create(struct jitseal_pool *pool)
-{
-	struct jitseal_batch *b;
-	int err = js_pool_check(pool);
-
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
-	b = js_obj_alloc(sizeof(*b));
-	if (!b) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	js_batch_init(b, pool);
-	js_lock(&pool->lock);
-	b->next = pool->batches;
-	pool->batches = b;
-	js_unlock(&pool->lock);
-	return b;
-}
-
-JITSEAL_API int jitseal_batch_destroy(struct jitseal_batch *batch)
-{
-	struct jitseal_batch **pp;
-	struct jitseal_pool *pool;
-	int err = js_batch_check(batch);
-
-	if (err)
-		return err;
-	pool = batch->pool;
-	js_lock(&pool->lock);
-	js_discard_locked(batch);
-	for (pp = &pool->batches; *pp; pp = &(*pp)->next) {
-		if (*pp == batch) {
-			*pp = batch->next;
-			break;
-		}
-	}
-	js_batch_release(batch);
-	js_unlock(&pool->lock);
-	js_obj_free(batch, sizeof(*batch));
-	return 0;
-}

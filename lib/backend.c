@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
- * Backend selection.
+ * Backend selection and names.
  *
  * JITSEAL_BACKEND=kmod|memfd|mprotect|auto in the environment (ignored in
  * set-uid programs) overrides opts->backend.  A pool that requires sealing
@@ -76,39 +76,11 @@ int js_backend_select(const struct jitseal_pool_opts *opts,
 	return 0;
 }
 
-/* Host backends: pages below init_end of code and rodata hold bytes. */
-size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r)
+JITSEAL_API const char *jitseal_backend_name(enum jitseal_backend backend)
 {
-	(void)pool;
-	return (r->sec[JITSEAL_CODE].init_end +
-		r->sec[JITSEAL_RODATA].init_end) / js_page_size;
-}
-
-void js_host_digests(const struct js_region *r, const struct js_seg *segs,
-		     size_t n, unsigned char (*digests)[JITSEAL_DIGEST_LEN])
-{
-	size_t i;
-
-	for (i = 0; digests && i < n; i++)
-		js_sha256(js_sec_addr(r, segs[i].kind) + segs[i].off,
-			  segs[i].len, digests[i]);
-}
-
-/*
- * Map the executable view of a region from @fd: code read+exec at offset 0,
- * read-only data after it, both over the region's reservation.
- */
-int js_map_sections(struct js_region *r, int fd)
-{
-	const struct js_section *c = &r->sec[JITSEAL_CODE];
-	const struct js_section *ro = &r->sec[JITSEAL_RODATA];
-
-	if (mmap(r->base + c->off, c->size, PROT_READ | PROT_EXEC,
-		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-		return -errno;
-	if (ro->size &&
-	    mmap(r->base + ro->off, ro->size, PROT_READ, MAP_SHARED | MAP_FIXED,
-		 fd, (off_t)c->size) == MAP_FAILED)
-		return -errno;
-	return 0;
+	if (backend == JITSEAL_BACKEND_AUTO)
+		return "auto";
+	if ((unsigned int)backend >= sizeof(js_backends) / sizeof(js_backends[0]))
+		return NULL;
+	return js_backends[backend]->name;
 }

@@ -6,10 +6,8 @@
  * region (split only if the batch exceeds the module's max_segments or
  * max_load_bytes).
  */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -19,45 +17,13 @@
 
 #define JS_SMALL_SEGS	8
 
-static int js_ioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret < 0 && errno == EINTR);
-	return ret < 0 ? -errno : ret;
-}
-
-int js_kmod_open(void)
-{
-	int fd = open(JITSEAL_DEVICE, O_RDWR | O_CLOEXEC);
-
-	if (fd >= 0)
-		return fd;
-	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
-		return -ENODEV;
-	return -errno;
-}
-
-static int js_kmod_version(int fd, struct jitseal_version *v)
-{
-	memset(v, 0, sizeof(*v));
-	v->size = sizeof(*v);
-	return js_ioctl(fd, JITSEAL_IOC_VERSION, v);
-}
-
 static int js_kmod_probe(struct jitseal_pool *pool)
 {
 	struct jitseal_version v;
 	uint64_t max;
-	int fd, err;
+	int err;
 
-	fd = js_kmod_open();
-	if (fd < 0)
-		return fd;
-	err = js_kmod_version(fd, &v);
-	close(fd);
+	err = js_kmod_version(&v);
 	if (err)
 		return err;
 	if (!(v.features & JITSEAL_FEAT_LOAD))
@@ -189,12 +155,9 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 out:
 	if (v != small)
 		free(v);
-	if (!err && digests && !(pool->features & JITSEAL_FEAT_DIGEST)) {
-		/* digest of the sealed bytes, computed here */
-		for (i = 0; i < n; i++)
-			js_sha256(js_sec_addr(r, segs[i].kind) + segs[i].off,
-				  segs[i].len, digests[i]);
-	}
+	/* a module without digests: hash the sealed bytes here */
+	if (!err && !(pool->features & JITSEAL_FEAT_DIGEST))
+		js_host_digests(r, segs, n, digests);
 	return err;
 }
 

@@ -57,6 +57,86 @@ static void js_stage_release(const struct js_seg *seg)
 		madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
+/*
+ * Check @opts and take what finalize needs from them.  @runs is only
+ * usable with a capacity: a caller's struct that ends before nr_runs
+ * cannot pass @runs.
+ */
+static int js_finalize_opts(const struct jitseal_pool *pool,
+			    const struct jitseal_finalize_opts *opts,
+			    unsigned int *flags, struct jitseal_run **runs)
+{
+	if (!JS_OPTS_VALID(opts, nr_runs))
+		return -EINVAL;
+	*flags = JS_OPTS_GET(opts, flags, 0U);
+	*runs = JS_OPTS_GET(opts, runs, NULL);
+	if (*flags & ~JITSEAL_FINALIZE_FLAGS)
+		return -EINVAL;
+	if ((*flags & JITSEAL_FINALIZE_DIGEST) && !*runs)
+		return -EINVAL;
+	if (*runs && !JS_OPTS_HAS(opts, nr_runs))
+		return -EINVAL;
+	if (pool->flags & JITSEAL_POOL_SYNC_CORE)
+		*flags |= JITSEAL_FINALIZE_SYNC_CORE;
+	if (js_forked(pool))
+		return -ECHILD;
+	return 0;
+}
+
+/*
+ * Install the batch's normalized runs, one backend call per region.  On an
+ * error *@done says how many leading runs are installed all the same.
+ */
+static int js_install_runs(struct jitseal_batch *b, unsigned int flags,
+			   unsigned char (*digests)[JITSEAL_DIGEST_LEN],
+			   size_t *done)
+{
+	struct jitseal_pool *pool = b->pool;
+	size_t i, j, part;
+	int err;
+
+	for (i = 0; i < b->nr; i = j) {
+		struct js_region *r = b->segs[i].r;
+
+		for (j = i; j < b->nr && b->segs[j].r == r; j++)
+			;
+		part = 0;
+		err = pool->be->install(pool, r, &b->segs[i], j - i, flags,
+					digests ? &digests[i] : NULL, &part);
+		if (err) {
+			*done = i + part;
+			return err;
+		}
+	}
+	*done = b->nr;
+	return 0;
+}
+
+/* The first @done runs are in: account them, report them, drop them. */
+static void js_take_runs(struct jitseal_batch *b, size_t done,
+			   struct jitseal_run *runs,
+			   unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < done; i++) {
+		const struct js_seg *seg = &b->segs[i];
+
+		seg->r->sec[seg->kind].sealed += seg->len;
+		js_stage_release(seg);
+		if (!runs)
+			continue;
+		runs[i].addr = js_sec_addr(seg->r, seg->kind) + seg->off;
+		runs[i].len = seg->len;
+		runs[i].kind = seg->kind;
+		if (digests)
+			memcpy(runs[i].digest, digests[i], JITSEAL_DIGEST_LEN);
+	}
+	/* installed runs leave the batch; the rest stays pending */
+	memmove(b->segs, b->segs + done, (b->nr - done) * sizeof(*b->segs));
+	b->nr -= done;
+}
+
 static int js_finalize(struct jitseal_batch *b,
 		       struct jitseal_finalize_opts *opts)
 {
@@ -64,76 +144,33 @@ static int js_finalize(struct jitseal_batch *b,
 	unsigned char (*digests)[JITSEAL_DIGEST_LEN] = NULL;
 	struct jitseal_run *runs;
 	unsigned int flags;
-	size_t i, j, n, done = 0;
-	int err = 0;
+	size_t done = 0;
+	int err;
 
-	if (!JS_OPTS_VALID(opts))
-		return -EINVAL;
-	flags = JS_OPTS_GET(opts, flags, 0U);
-	runs = JS_OPTS_GET(opts, runs, NULL);
-	if (flags & ~JITSEAL_FINALIZE_FLAGS)
-		return -EINVAL;
-	if ((flags & JITSEAL_FINALIZE_DIGEST) && !runs)
-		return -EINVAL;
-	if (pool->flags & JITSEAL_POOL_SYNC_CORE)
-		flags |= JITSEAL_FINALIZE_SYNC_CORE;
-	if (js_forked(pool))
-		return -ECHILD;
+	err = js_finalize_opts(pool, opts, &flags, &runs);
+	if (err)
+		return err;
 
 	js_lock(&pool->lock);
 	js_segs_normalize(b);
-	n = b->nr;
-	if (runs && opts->nr_runs < n) {
-		opts->nr_runs = n;
+	if (runs && opts->nr_runs < b->nr) {
+		opts->nr_runs = b->nr;
 		err = -ENOBUFS;
 		goto out;
 	}
-	if (!n) {
-		if (runs)
-			opts->nr_runs = 0;
-		goto out;
-	}
-	if (flags & JITSEAL_FINALIZE_DIGEST) {
-		digests = calloc(n, sizeof(*digests));
+	if (b->nr && (flags & JITSEAL_FINALIZE_DIGEST)) {
+		digests = calloc(b->nr, sizeof(*digests));
 		if (!digests) {
 			err = -ENOMEM;
 			goto out;
 		}
 	}
-	for (i = 0; i < n; i = j) {
-		struct js_region *r = b->segs[i].r;
-		size_t part = 0;
-
-		for (j = i; j < n && b->segs[j].r == r; j++)
-			;
-		err = pool->be->install(pool, r, &b->segs[i], j - i, flags,
-					digests ? &digests[i] : NULL, &part);
-		if (err) {
-			done = i + part;
-			break;
-		}
-		done = j;
-	}
-	for (i = 0; i < done; i++) {
-		const struct js_seg *seg = &b->segs[i];
-
-		seg->r->sec[seg->kind].sealed += seg->len;
-		js_stage_release(seg);
-		if (runs) {
-			runs[i].addr = js_sec_addr(seg->r, seg->kind) + seg->off;
-			runs[i].len = seg->len;
-			runs[i].kind = seg->kind;
-			if (digests)
-				memcpy(runs[i].digest, digests[i],
-				       JITSEAL_DIGEST_LEN);
-		}
-	}
+	if (b->nr)
+		err = js_install_runs(b, flags, digests, &done);
+	js_take_runs(b, done, runs, digests);
 	if (runs)
 		opts->nr_runs = done;
-	/* installed runs leave the batch; the rest stays pending */
-	memmove(b->segs, b->segs + done, (n - done) * sizeof(*b->segs));
-	b->nr = n - done;
-	if (!err)
+	if (!err && done)
 		pool->finalizes++;
 out:
 	js_unlock(&pool->lock);
@@ -152,11 +189,7 @@ JITSEAL_API int jitseal_finalize(struct jitseal_pool *pool,
 JITSEAL_API int jitseal_batch_finalize(struct jitseal_batch *batch,
 				       struct jitseal_finalize_opts *opts)
 {
-	if (!batch)
-		return -EINVAL;
-	if (__atomic_load_n(&batch->magic, __ATOMIC_RELAXED) != JS_BATCH_MAGIC)
-		return -EBADF;
-	if (js_pool_check(batch->pool))
-		return -EBADF;
-	return js_finalize(batch, opts);
+	int err = js_batch_check(batch);
+
+	return err ? err : js_finalize(batch, opts);
 }

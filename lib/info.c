@@ -1,51 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /* Introspection: backend, pool statistics, module version and features. */
 #include <string.h>
-#include <unistd.h>
 
 #include <linux/jitseal.h>
-#include <sys/ioctl.h>
 
 #include "internal.h"
-
-bool js_opts_valid(const void *opts, size_t user_sz, size_t our_sz)
-{
-	const char *p = opts;
-	size_t i;
-
-	if (user_sz < sizeof(size_t))
-		return false;
-	for (i = our_sz; i < user_sz; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
-int js_copy_out(void *dst, size_t user_sz, const void *src, size_t our_sz)
-{
-	if (!dst || user_sz < sizeof(size_t))
-		return -EINVAL;
-	if (user_sz > our_sz)
-		memset((char *)dst + our_sz, 0, user_sz - our_sz);
-	memcpy((char *)dst + sizeof(size_t), (const char *)src + sizeof(size_t),
-	       (user_sz < our_sz ? user_sz : our_sz) - sizeof(size_t));
-	return 0;
-}
-
-JITSEAL_API const char *jitseal_backend_name(enum jitseal_backend backend)
-{
-	switch (backend) {
-	case JITSEAL_BACKEND_AUTO:
-		return "auto";
-	case JITSEAL_BACKEND_KMOD:
-		return js_backend_kmod.name;
-	case JITSEAL_BACKEND_MEMFD:
-		return js_backend_memfd.name;
-	case JITSEAL_BACKEND_MPROTECT:
-		return js_backend_mprotect.name;
-	}
-	return NULL;
-}
 
 JITSEAL_API int jitseal_pool_backend(struct jitseal_pool *pool)
 {
@@ -105,17 +64,11 @@ JITSEAL_API int jitseal_module_info(struct jitseal_module_info *info)
 {
 	struct jitseal_version v;
 	struct jitseal_module_info mi;
-	int fd, err;
+	int err;
 
 	if (!info || info->sz < sizeof(size_t))
 		return -EINVAL;
-	fd = js_kmod_open();
-	if (fd < 0)
-		return fd;
-	memset(&v, 0, sizeof(v));
-	v.size = sizeof(v);
-	err = ioctl(fd, JITSEAL_IOC_VERSION, &v) ? -errno : 0;
-	close(fd);
+	err = js_kmod_version(&v);
 	if (err)
 		return err;
 	memset(&mi, 0, sizeof(mi));

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "jitseal.h"
 #include "sha256.h"
@@ -43,26 +44,62 @@ static inline size_t js_round_down(size_t x, size_t a)
 }
 
 /*
- * libbpf-style options check: @sz must at least cover sz itself; a
- * larger struct than ours is accepted only when every byte we do not
- * know is zero.  Fields beyond the caller's sz read as zero (default).
+ * libbpf-style options (OPTS_VALID/OPTS_GET/OPTS_SET): @sz must at least
+ * cover sz itself; a caller's struct larger than ours, up to its @last
+ * field, is accepted only when every byte we do not know is zero.  A
+ * field beyond the caller's sz reads as zero (the default) and is never
+ * written.
  */
-bool js_opts_valid(const void *opts, size_t user_sz, size_t our_sz);
-#define JS_OPTS_VALID(opts)						\
+static inline bool js_opts_valid(const void *opts, size_t user_sz,
+				 size_t our_sz)
+{
+	const char *p = opts;
+	size_t i;
+
+	if (user_sz < sizeof(size_t))
+		return false;
+	for (i = our_sz; i < user_sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+#define JS_OFFSETOFEND(type, field)					\
+	(offsetof(type, field) + sizeof(((type *)0)->field))
+#define JS_OPTS_VALID(opts, last)					\
 	((opts) == NULL ||						\
-	 js_opts_valid((opts), (opts)->sz, sizeof(*(opts))))
-/* Read a field only if the caller's struct has it. */
+	 js_opts_valid((opts), (opts)->sz,				\
+		       JS_OFFSETOFEND(__typeof__(*(opts)), last)))
+/* Does the caller's struct have @field? */
 #define JS_OPTS_HAS(opts, field)					\
-	((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) +	\
-			       sizeof((opts)->field))
+	((opts) && (opts)->sz >= JS_OFFSETOFEND(__typeof__(*(opts)), field))
 #define JS_OPTS_GET(opts, field, def)					\
 	(JS_OPTS_HAS(opts, field) && (opts)->field ? (opts)->field : (def))
+/* Write an output field only if the caller's struct has it. */
+#define JS_OPTS_SET(opts, field, val)					\
+	do {								\
+		if (JS_OPTS_HAS(opts, field))				\
+			(opts)->field = (val);				\
+	} while (0)
+
+/* Copy an output struct: at most the caller's sz bytes, sz kept. */
+static inline int js_copy_out(void *dst, size_t user_sz, const void *src,
+			      size_t our_sz)
+{
+	if (!dst || user_sz < sizeof(size_t))
+		return -EINVAL;
+	if (user_sz > our_sz)
+		memset((char *)dst + our_sz, 0, user_sz - our_sz);
+	memcpy((char *)dst + sizeof(size_t), (const char *)src + sizeof(size_t),
+	       (user_sz < our_sz ? user_sz : our_sz) - sizeof(size_t));
+	return 0;
+}
 
 /*
  * The pool lock: a futex mutex (Drepper, "Futexes Are Tricky", mutex 3).
  * Uncontended, lock and unlock are one atomic instruction each, which
  * keeps jitseal_alloc() cheap; contended, waiters sleep in the kernel.
- * 0: free, 1: locked, 2: locked, maybe with waiters.
+ * 0: free, 1: locked, 2: locked, maybe with waiters.  The slow paths are
+ * in runtime.c.
  */
 void js_lock_slow(int *l);
 void js_unlock_slow(int *l);
@@ -83,8 +120,19 @@ static inline void js_unlock(int *l)
 		js_unlock_slow(l);
 }
 
-/* Copy an output struct: at most the caller's sz bytes, sz kept. */
-int js_copy_out(void *dst, size_t user_sz, const void *src, size_t our_sz);
+/*
+ * "Called with the pool lock held", checked in JS_DEBUG builds (the
+ * ThreadSanitizer build of the stress test).  The lock has no owner, so
+ * this proves that someone holds it, which catches a forgotten lock.
+ */
+#ifdef JS_DEBUG
+void js_assert_fail(const char *what, const char *file, int line);
+#define js_assert_held(l)						\
+	((void)(__atomic_load_n((l), __ATOMIC_RELAXED) ? 0 :		\
+		(js_assert_fail("pool lock not held", __FILE__, __LINE__), 0)))
+#else
+#define js_assert_held(l) ((void)(l))
+#endif
 
 /* One section of a region: code, rodata or data. */
 struct js_section {
@@ -178,11 +226,6 @@ extern const struct js_backend js_backend_kmod;
 extern const struct js_backend js_backend_memfd;
 extern const struct js_backend js_backend_mprotect;
 
-/* backend.c */
-int js_backend_select(const struct jitseal_pool_opts *opts,
-		      const struct js_backend **be);
-
-/* pool.c */
 static inline int js_pool_check(const struct jitseal_pool *pool)
 {
 	if (!pool)
@@ -192,10 +235,14 @@ static inline int js_pool_check(const struct jitseal_pool *pool)
 	return 0;
 }
 
-int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
-		  size_t align);
-void js_obj_free(void *obj, size_t size);
-void *js_obj_alloc(size_t size);
+static inline int js_batch_check(const struct jitseal_batch *b)
+{
+	if (!b)
+		return -EINVAL;
+	if (__atomic_load_n(&b->magic, __ATOMIC_RELAXED) != JS_BATCH_MAGIC)
+		return -EBADF;
+	return js_pool_check(b->pool);
+}
 
 /*
  * A forked child has a copy of its parent's pools, but the regions' pages
@@ -207,27 +254,59 @@ static inline bool js_forked(const struct jitseal_pool *pool)
 	return pool->fork_gen != __atomic_load_n(&js_fork_gen, __ATOMIC_RELAXED);
 }
 
-/* alloc.c */
-void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);
-void js_batch_release(struct jitseal_batch *b);
-void js_batch_sync(struct jitseal_batch *b);
-void js_batch_close(struct jitseal_batch *b);
-
-/* host backends */
-size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
-void js_host_digests(const struct js_region *r, const struct js_seg *segs,
-		     size_t n, unsigned char (*digests)[JITSEAL_DIGEST_LEN]);
-
-/* backend.c: code RX and rodata R of a region, mapped from a file */
-int js_map_sections(struct js_region *r, int fd);
-
-/* kmod helpers */
-int js_kmod_open(void);
-
-
 static inline char *js_sec_addr(const struct js_region *r, unsigned int kind)
 {
 	return r->sec[kind].addr;
 }
+
+/*
+ * Bring segs[last - 1].len of each open run up to date, before anyone
+ * reads the runs.
+ */
+static inline void js_batch_sync(struct jitseal_batch *b)
+{
+	unsigned int k;
+
+	js_assert_held(&b->pool->lock);
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		struct js_seg *seg;
+
+		if (!b->last[k])
+			continue;
+		seg = &b->segs[b->last[k] - 1];
+		seg->len = b->run_end[k] - seg->off;
+	}
+}
+
+/* runtime.c: leaf */
+void *js_obj_alloc(size_t size);
+void js_obj_free(void *obj, size_t size);
+
+/* kdev.c: leaf, /dev/jitseal */
+int js_ioctl(int fd, unsigned long req, void *arg);
+int js_kmod_open(void);
+struct jitseal_version;
+int js_kmod_version(struct jitseal_version *v);
+
+/* host.c: leaf, host-side views and digests */
+int js_map_view(char *base, size_t code_size, size_t rodata_size, int fd);
+int js_map_sections(struct js_region *r, int fd);
+void js_host_digests(const struct js_region *r, const struct js_seg *segs,
+		     size_t n, unsigned char (*digests)[JITSEAL_DIGEST_LEN]);
+size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
+
+/* backend.c: selection and names */
+int js_backend_select(const struct jitseal_pool_opts *opts,
+		      const struct js_backend **be);
+
+/* region.c */
+int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
+		  size_t align);
+void js_region_free(struct jitseal_pool *pool, struct js_region *r);
+
+/* batch.c */
+void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);
+void js_batch_release(struct jitseal_batch *b);
+void js_batch_close(struct jitseal_batch *b);
 
 #endif /* JITSEAL_INTERNAL_H */

@@ -7,7 +7,6 @@
  * runtime can map and run the code but can never load.
  */
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include <linux/jitseal.h>
@@ -33,10 +32,8 @@ JITSEAL_API int jitseal_pool_export(struct jitseal_pool *pool,
 	for (r = pool->regions; r && r->idx != region; r = r->next)
 		;
 	if (r) {
-		fd = ioctl(r->fd, JITSEAL_IOC_MAP_FD, &mf);
-		if (fd < 0)
-			fd = -errno;
-		else if (addr)
+		fd = js_ioctl(r->fd, JITSEAL_IOC_MAP_FD, &mf);
+		if (fd >= 0 && addr)
 			*addr = r->base;
 	}
 	js_unlock(&pool->lock);
@@ -57,8 +54,9 @@ JITSEAL_API int jitseal_attach(int fd, void *addr, struct jitseal_mapping *map)
 		return -EINVAL;
 	memset(&info, 0, sizeof(info));
 	info.size = sizeof(info);
-	if (ioctl(fd, JITSEAL_IOC_INFO, &info))
-		return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+	err = js_ioctl(fd, JITSEAL_IOC_INFO, &info);
+	if (err)
+		return err == -ENOTTY ? -EOPNOTSUPP : err;
 	if (!(info.flags & JITSEAL_INFO_READY) || !info.code_bytes ||
 	    info.code_bytes > SIZE_MAX / 2 || info.rodata_bytes > SIZE_MAX / 2)
 		return -EINVAL;
@@ -73,13 +71,8 @@ JITSEAL_API int jitseal_attach(int fd, void *addr, struct jitseal_mapping *map)
 		munmap(base, len);
 		return -EEXIST;
 	}
-	if (mmap(base, info.code_bytes, PROT_READ | PROT_EXEC,
-		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED ||
-	    (info.rodata_bytes &&
-	     mmap(base + info.code_bytes, info.rodata_bytes, PROT_READ,
-		  MAP_SHARED | MAP_FIXED, fd, (off_t)info.code_bytes) ==
-		     MAP_FAILED)) {
-		err = -errno;
+	err = js_map_view(base, info.code_bytes, info.rodata_bytes, fd);
+	if (err) {
 		munmap(base, len);
 		return err;
 	}

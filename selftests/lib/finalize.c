@@ -140,6 +140,44 @@ TEST(bad_opts)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * A caller built with an older, shorter struct that ends right after
+ * @runs: finalize must neither read nor write nr_runs.  The struct ends
+ * where a PROT_NONE page starts, so any access to nr_runs faults.
+ */
+TEST(opts_end_before_nr_runs)
+{
+	const size_t sz = offsetof(struct jitseal_finalize_opts, nr_runs);
+	const size_t ps = page_size();
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_finalize_opts *o;
+	struct jitseal_run runs[2];
+	struct jitseal_mem c;
+	char *page;
+
+	ASSERT_NE(NULL, p);
+	page = mmap(NULL, 2 * ps, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, mprotect(page + ps, ps, PROT_NONE));
+	o = (struct jitseal_finalize_opts *)(page + ps - sz);
+	memset(o, 0, sz);
+	o->sz = sz;
+	o->runs = runs;
+
+	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c));
+	emit_ret_imm(c.stage, 5);
+	/* runs without a capacity: refused, nothing installed */
+	EXPECT_EQ(-EINVAL, jitseal_finalize(p, o));
+	EXPECT_EQ(6, test_stats(p).pending);
+	/* without runs the short struct is fine */
+	o->runs = NULL;
+	EXPECT_EQ(0, jitseal_finalize(p, o));
+	EXPECT_EQ(5, ((fn_v)c.addr)());
+	EXPECT_EQ(0, munmap(page, 2 * ps));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 TEST(sync_core)
 {
 	struct jitseal_pool *p = test_pool_flags(0, 0, 0, JITSEAL_POOL_SYNC_CORE);

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * Batches: independent pending sets of a pool, and their runs.
+ *
+ * A run is one contiguous range of one section.  The run a batch is
+ * extending is kept open per kind (run_r, run_end), so that the
+ * allocation fast path extends it without touching segs[]; adjacent
+ * allocations of one batch therefore install as one segment.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool)
+{
+	memset(b, 0, sizeof(*b));
+	b->pool = pool;
+	b->magic = JS_BATCH_MAGIC;
+}
+
+void js_batch_release(struct jitseal_batch *b)
+{
+	free(b->segs);
+	b->segs = NULL;
+	b->nr = b->cap = 0;
+	b->magic = JS_DEAD_MAGIC;
+}
+
+/* Close the open runs: the next allocation of each kind starts a new one. */
+void js_batch_close(struct jitseal_batch *b)
+{
+	memset(b->last, 0, sizeof(b->last));
+	memset(b->run_r, 0, sizeof(b->run_r));
+}
+
+/* Give back the pending runs; a run at the end of its section is reused. */
+static void js_discard_locked(struct jitseal_batch *b)
+{
+	size_t i;
+
+	js_assert_held(&b->pool->lock);
+	js_batch_sync(b);
+	for (i = b->nr; i-- > 0;) {
+		struct js_seg *seg = &b->segs[i];
+		struct js_section *s = &seg->r->sec[seg->kind];
+
+		if (s->next == seg->off + seg->len)
+			s->next = seg->off;
+		b->pool->discards++;
+	}
+	b->nr = 0;
+	js_batch_close(b);
+}
+
+static int js_discard(struct jitseal_batch *b)
+{
+	js_lock(&b->pool->lock);
+	js_discard_locked(b);
+	js_unlock(&b->pool->lock);
+	return 0;
+}
+
+JITSEAL_API int jitseal_discard(struct jitseal_pool *pool)
+{
+	int err = js_pool_check(pool);
+
+	return err ? err : js_discard(&pool->batch);
+}
+
+JITSEAL_API int jitseal_batch_discard(struct jitseal_batch *batch)
+{
+	int err = js_batch_check(batch);
+
+	return err ? err : js_discard(batch);
+}
+
+JITSEAL_API struct jitseal_batch *jitseal_batch_create(struct jitseal_pool *pool)
+{
+	struct jitseal_batch *b;
+	int err = js_pool_check(pool);
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	b = js_obj_alloc(sizeof(*b));
+	if (!b) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	js_batch_init(b, pool);
+	js_lock(&pool->lock);
+	b->next = pool->batches;
+	pool->batches = b;
+	js_unlock(&pool->lock);
+	return b;
+}
+
+JITSEAL_API int jitseal_batch_destroy(struct jitseal_batch *batch)
+{
+	struct jitseal_batch **pp;
+	struct jitseal_pool *pool;
+	int err = js_batch_check(batch);
+
+	if (err)
+		return err;
+	pool = batch->pool;
+	js_lock(&pool->lock);
+	js_discard_locked(batch);
+	for (pp = &pool->batches; *pp; pp = &(*pp)->next) {
+		if (*pp == batch) {
+			*pp = batch->next;
+			break;
+		}
+	}
+	js_batch_release(batch);
+	js_unlock(&pool->lock);
+	js_obj_free(batch, sizeof(*batch));
+	return 0;
+}
