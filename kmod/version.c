@@ -7,7 +7,7 @@
 #include <linux/module.h>
 #include <linux/stringify.h>
 
-#include "jitseal.h"
+#include <linux/jitseal.h>
 
 MODULE_VERSION(JITSEAL_MODULE_VERSION);
 MODULE_INFO(api_version, __stringify(JITSEAL_API_VERSION));
