@@ -5,7 +5,8 @@ include mk/config.mk
 
 # Userspace parts, each a directory with its own Makefile (all, clean).
 USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
-	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce
+	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce \
+	     selftests/admin
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module userspace check lint demo bench bench-native \
