@@ -105,6 +105,75 @@ void jitseal_extents_insert(struct jitseal_kpool *pool, u64 start, u64 end,
 	rb_insert_color(&e->node, root);
 }
 
+/* Link @n, which overlaps nothing in the set, by its start. */
+static void jitseal_extents_link(struct rb_root *root, struct jitseal_extent *n)
+{
+	struct rb_node **link = &root->rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (rb_entry(parent, struct jitseal_extent, node)->start <
+		    n->start)
+			link = &parent->rb_right;
+		else
+			link = &parent->rb_left;
+	}
+	rb_link_node(&n->node, parent, link);
+	rb_insert_color(&n->node, root);
+}
+
+/*
+ * Take [start, end) out of the set; returns how many sealed bytes that
+ * was.  *@spare is a preallocated node, used (and *@spare set to NULL)
+ * only if a range must be split in two, so this never fails.
+ */
+u64 jitseal_extents_remove(struct jitseal_kpool *pool, u64 start, u64 end,
+			   struct jitseal_extent **spare)
+{
+	struct rb_node *node = pool->sealed.rb_node;
+	struct jitseal_extent *e = NULL, *split;
+	u64 removed = 0;
+
+	lockdep_assert_held(&pool->lock);
+	/* The first range that ends after @start. */
+	while (node) {
+		struct jitseal_extent *x =
+			rb_entry(node, struct jitseal_extent, node);
+
+		if (x->end > start) {
+			e = x;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+
+	while (e && e->start < end) {
+		struct rb_node *next = rb_next(&e->node);
+		u64 lo = max(e->start, start), hi = min(e->end, end);
+
+		removed += hi - lo;
+		if (e->start < start && e->end > end) {
+			split = *spare;
+			*spare = NULL;
+			split->start = end;
+			split->end = e->end;
+			e->end = start;
+			jitseal_extents_link(&pool->sealed, split);
+			break;
+		} else if (e->start < start) {
+			e->end = start;
+		} else if (e->end > end) {
+			e->start = end;
+		} else {
+			rb_erase(&e->node, &pool->sealed);
+			kfree(e);
+		}
+		e = next ? rb_entry(next, struct jitseal_extent, node) : NULL;
+	}
+	return removed;
+}
+
 void jitseal_extents_destroy(struct rb_root *root)
 {
 	struct jitseal_extent *e, *tmp;

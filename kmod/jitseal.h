@@ -55,6 +55,8 @@ bool jitseal_extents_touch(const struct jitseal_kpool *pool, u64 start,
 			   u64 end);
 void jitseal_extents_insert(struct jitseal_kpool *pool, u64 start, u64 end,
 			    struct jitseal_extent **spare);
+u64 jitseal_extents_remove(struct jitseal_kpool *pool, u64 start, u64 end,
+			   struct jitseal_extent **spare);
 void jitseal_extents_destroy(struct rb_root *root);
 
 /* user.c: per-user accounting, keyed by the real uid of the caller */
@@ -67,6 +69,14 @@ void jitseal_user_uncharge_pool(struct jitseal_user *user);
 int jitseal_user_charge_bytes(struct jitseal_user *user, u64 bytes);
 void jitseal_user_uncharge_bytes(struct jitseal_user *user, u64 bytes);
 
+/* space.c: the address space every file of one pool maps through */
+struct jitseal_space;
+
+struct jitseal_space *jitseal_space_new(struct inode *inode);
+struct jitseal_space *jitseal_space_get(struct jitseal_space *space);
+void jitseal_space_put(struct jitseal_space *space);
+struct address_space *jitseal_space_mapping(struct jitseal_space *space);
+
 /* pool.c: pools, handles and the file operations */
 struct jitseal_kpool {
 	struct kref kref;
@@ -77,11 +87,16 @@ struct jitseal_kpool {
 	u64 code_bytes;
 	u64 rodata_bytes;
 	unsigned long nr_pages;
+	bool no_retire;		/* JITSEAL_SETUP_NO_RETIRE */
 	struct jitseal_user *user;
+	/* Where every VMA of the pool is linked, for RETIRE to zap. */
+	struct jitseal_space *space;
 	/*
 	 * pages[i] is NULL until the first LOAD that touches page i publishes
-	 * it (smp_store_release); then it never changes while the pool lives.
-	 * The fault handler reads it without the lock (smp_load_acquire).
+	 * it (smp_store_release, under @lock).  Only RETIRE sets it back to
+	 * NULL (under @lock and the page's lock).  The fault handler reads it
+	 * without @lock (smp_load_acquire) and checks it again under the page
+	 * lock.
 	 */
 	struct page **pages;
 	/* Written under @lock; the counters are read with READ_ONCE(). */
@@ -89,6 +104,8 @@ struct jitseal_kpool {
 	u64 sealed_bytes;
 	u64 nr_alloc_pages;
 	u64 loads;
+	u64 retired_pages;
+	u64 retires;
 };
 
 static inline u64 jitseal_kpool_bytes(const struct jitseal_kpool *pool)
@@ -102,9 +119,15 @@ struct jitseal_handle {
 	struct jitseal_kpool *pool;
 	/*
 	 * Opened without write access (as MAP_FD does): may map and query
-	 * the pool, never SETUP or LOAD.
+	 * the pool, never SETUP, LOAD or RETIRE.
 	 */
 	bool map_only;
+	/*
+	 * file->f_mapping, fixed from open on (mmap needs the same one at
+	 * munmap); SETUP hands it to the pool, MAP_FD gives a new file the
+	 * pool's before the file is installed.
+	 */
+	struct jitseal_space *space;
 };
 
 static inline struct jitseal_kpool *jitseal_handle_pool(struct jitseal_handle *h)
@@ -118,6 +141,10 @@ extern const struct file_operations jitseal_fops;
 /* load.c: JITSEAL_IOC_LOAD */
 long jitseal_ioctl_load(struct jitseal_handle *h,
 			struct jitseal_load __user *uarg);
+
+/* retire.c: JITSEAL_IOC_RETIRE */
+long jitseal_ioctl_retire(struct jitseal_handle *h,
+			  struct jitseal_retire __user *uarg);
 
 /* audit.c: load records through the audit subsystem */
 bool jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes, const u8 *digests);
@@ -140,6 +167,7 @@ struct jitseal_policy {
 	u64 max_user_bytes;
 	u64 max_user_pools;
 	u64 audit;		/* 0 or 1 */
+	u64 retire;		/* 0 or 1: RETIRE allowed */
 	/* INVALID_GID: anyone who can open the device */
 	kgid_t allowed_gid;
 	bool locked;
@@ -154,6 +182,7 @@ void jitseal_stat_reject(int err);
 void jitseal_stat_pool(long delta);
 void jitseal_stat_load(u64 bytes, u64 pages);
 void jitseal_stat_unload(u64 bytes, u64 pages);
+void jitseal_stat_retire(u64 bytes, u64 pages);
 
 /* arch.c: the only architecture-specific code */
 void jitseal_arch_fill_trap(void *addr, size_t len);

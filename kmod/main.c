@@ -34,6 +34,10 @@ static void __init jitseal_check_abi(void)
 		     JITSEAL_LOAD_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct jitseal_pool_info, loads) !=
 		     JITSEAL_POOL_INFO_SIZE_VER0);
+	BUILD_BUG_ON(offsetofend(struct jitseal_pool_info, retires) !=
+		     JITSEAL_POOL_INFO_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct jitseal_retire, len) !=
+		     JITSEAL_RETIRE_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct jitseal_map_fd, flags) !=
 		     JITSEAL_MAP_FD_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct jitseal_version) != JITSEAL_VERSION_SIZE_VER0);
@@ -41,7 +45,8 @@ static void __init jitseal_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct jitseal_segment) != JITSEAL_SEGMENT_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct jitseal_load) != JITSEAL_LOAD_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct jitseal_pool_info) !=
-		     JITSEAL_POOL_INFO_SIZE_VER0);
+		     JITSEAL_POOL_INFO_SIZE_VER1);
+	BUILD_BUG_ON(sizeof(struct jitseal_retire) != JITSEAL_RETIRE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct jitseal_map_fd) != JITSEAL_MAP_FD_SIZE_VER0);
 	BUILD_BUG_ON(JITSEAL_DIGEST_SIZE != SHA256_DIGEST_SIZE);
 }

@@ -29,6 +29,7 @@ struct jitseal_policy jitseal_policy = {
 	.max_pool_bytes	= SZ_256M,
 	.max_user_bytes	= SZ_1G,
 	.max_user_pools	= 1024,
+	.retire		= 1,
 	.allowed_gid	= INVALID_GID,
 };
 
@@ -39,6 +40,8 @@ static atomic64_t jitseal_stat_pools;
 static atomic64_t jitseal_stat_sealed_bytes;
 static atomic64_t jitseal_stat_pages;
 static atomic64_t jitseal_stat_loads;
+static atomic64_t jitseal_stat_retired_pages;
+static atomic64_t jitseal_stat_retired_bytes;
 static atomic64_t jitseal_stat_rejects[JITSEAL_NR_REJECTS];
 
 void jitseal_stat_reject(int err)
@@ -89,6 +92,14 @@ void jitseal_stat_unload(u64 bytes, u64 pages)
 {
 	atomic64_sub(bytes, &jitseal_stat_sealed_bytes);
 	atomic64_sub(pages, &jitseal_stat_pages);
+}
+
+/* Retired pages leave the gauges and are counted for good. */
+void jitseal_stat_retire(u64 bytes, u64 pages)
+{
+	jitseal_stat_unload(bytes, pages);
+	atomic64_add(bytes, &jitseal_stat_retired_bytes);
+	atomic64_add(pages, &jitseal_stat_retired_pages);
 }
 
 /*
@@ -253,6 +264,7 @@ JITSEAL_KNOB_NUM(max_pool_bytes, PAGE_SIZE, JITSEAL_POOL_BYTES_LIMIT,
 JITSEAL_KNOB_NUM(max_user_bytes, 0, JITSEAL_USER_BYTES_LIMIT, 0);
 JITSEAL_KNOB_NUM(max_user_pools, 0, JITSEAL_USER_POOLS_LIMIT, 0);
 JITSEAL_KNOB_NUM(audit, 0, 1, 0);
+JITSEAL_KNOB_NUM(retire, 0, 1, 0);
 JITSEAL_KNOB(allowed_gid);
 JITSEAL_KNOB(locked);
 
@@ -270,6 +282,8 @@ JITSEAL_STAT(pools, jitseal_stat_pools);
 JITSEAL_STAT(sealed_bytes, jitseal_stat_sealed_bytes);
 JITSEAL_STAT(pages, jitseal_stat_pages);
 JITSEAL_STAT(loads, jitseal_stat_loads);
+JITSEAL_STAT(retired_pages, jitseal_stat_retired_pages);
+JITSEAL_STAT(retired_bytes, jitseal_stat_retired_bytes);
 JITSEAL_STAT(quota, jitseal_stat_rejects[JITSEAL_REJECT_QUOTA]);
 JITSEAL_STAT(overlap, jitseal_stat_rejects[JITSEAL_REJECT_OVERLAP]);
 JITSEAL_STAT(invalid, jitseal_stat_rejects[JITSEAL_REJECT_INVALID]);
@@ -284,11 +298,14 @@ static struct attribute *jitseal_attrs[] = {
 	&jitseal_knob_max_user_pools.attr.attr,
 	&jitseal_knob_allowed_gid.attr.attr,
 	&jitseal_knob_audit.attr.attr,
+	&jitseal_knob_retire.attr.attr,
 	&jitseal_knob_locked.attr.attr,
 	&jitseal_stat_attr_pools.attr,
 	&jitseal_stat_attr_sealed_bytes.attr,
 	&jitseal_stat_attr_pages.attr,
 	&jitseal_stat_attr_loads.attr,
+	&jitseal_stat_attr_retired_pages.attr,
+	&jitseal_stat_attr_retired_bytes.attr,
 	NULL,
 };
 

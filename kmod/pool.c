@@ -16,6 +16,7 @@
 #include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -25,8 +26,8 @@
 
 static atomic64_t jitseal_next_pool_id = ATOMIC64_INIT(0);
 
-static struct jitseal_kpool *jitseal_kpool_create(u64 code_bytes,
-						  u64 rodata_bytes)
+static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
+						  struct jitseal_space *space)
 {
 	struct jitseal_kpool *pool;
 	int ret = -ENOMEM;
@@ -37,9 +38,10 @@ static struct jitseal_kpool *jitseal_kpool_create(u64 code_bytes,
 	kref_init(&pool->kref);
 	mutex_init(&pool->lock);
 	pool->sealed = RB_ROOT;
-	pool->code_bytes = code_bytes;
-	pool->rodata_bytes = rodata_bytes;
-	pool->nr_pages = (code_bytes + rodata_bytes) >> PAGE_SHIFT;
+	pool->code_bytes = s->code_bytes;
+	pool->rodata_bytes = s->rodata_bytes;
+	pool->nr_pages = (s->code_bytes + s->rodata_bytes) >> PAGE_SHIFT;
+	pool->no_retire = s->flags & JITSEAL_SETUP_NO_RETIRE;
 
 	pool->pages = kvcalloc(pool->nr_pages, sizeof(*pool->pages),
 			       GFP_KERNEL_ACCOUNT);
@@ -53,6 +55,7 @@ static struct jitseal_kpool *jitseal_kpool_create(u64 code_bytes,
 	if (ret)
 		goto err_user;
 
+	pool->space = jitseal_space_get(space);
 	pool->id = atomic64_inc_return(&jitseal_next_pool_id);
 	jitseal_stat_pool(1);
 	return pool;
@@ -86,6 +89,7 @@ static void jitseal_kpool_release(struct kref *kref)
 	jitseal_user_uncharge_bytes(pool->user, pool->sealed_bytes);
 	jitseal_user_uncharge_pool(pool->user);
 	jitseal_user_put(pool->user);
+	jitseal_space_put(pool->space);
 
 	mutex_destroy(&pool->lock);
 	kfree(pool);
@@ -106,10 +110,23 @@ static vm_fault_t jitseal_vm_fault(struct vm_fault *vmf)
 	/* Pairs with the smp_store_release() that publishes a loaded page. */
 	page = smp_load_acquire(&pool->pages[vmf->pgoff]);
 	if (!page)
-		return VM_FAULT_SIGBUS;	/* nothing was ever loaded here */
+		return VM_FAULT_SIGBUS;	/* never loaded, or retired */
 	get_page(page);
+	/*
+	 * RETIRE clears the slot under the page lock and then zaps every
+	 * mapping.  Holding the lock until the PTE is in (VM_FAULT_LOCKED)
+	 * means either RETIRE's zap comes after our PTE, or we see the slot
+	 * change here and retry the fault, which then finds the range
+	 * retired (or loaded again).
+	 */
+	lock_page(page);
+	if (READ_ONCE(pool->pages[vmf->pgoff]) != page) {
+		unlock_page(page);
+		put_page(page);
+		return VM_FAULT_NOPAGE;
+	}
 	vmf->page = page;
-	return 0;
+	return VM_FAULT_LOCKED;
 }
 
 static const struct vm_operations_struct jitseal_vm_ops = {
@@ -171,7 +188,14 @@ static int jitseal_open(struct inode *inode, struct file *file)
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
+	h->space = jitseal_space_new(inode);
+	if (!h->space) {
+		kfree(h);
+		return -ENOMEM;
+	}
 	h->map_only = !(file->f_mode & FMODE_WRITE);
+	/* Before the file can be mapped: see space.c. */
+	file->f_mapping = jitseal_space_mapping(h->space);
 	file->private_data = h;
 	return 0;
 }
@@ -182,6 +206,7 @@ static int jitseal_release(struct inode *inode, struct file *file)
 
 	if (h->pool)
 		jitseal_kpool_put(h->pool);
+	jitseal_space_put(h->space);
 	kfree(h);
 	return 0;
 }
@@ -221,14 +246,15 @@ static long jitseal_ioctl_setup(struct jitseal_handle *h, void __user *uarg)
 		return ret;
 	if (jitseal_handle_pool(h))
 		return -EBUSY;
-	if (s.flags || !s.code_bytes || !PAGE_ALIGNED(s.code_bytes) ||
+	if ((s.flags & ~JITSEAL_SETUP_FLAGS) || !s.code_bytes ||
+	    !PAGE_ALIGNED(s.code_bytes) ||
 	    !PAGE_ALIGNED(s.rodata_bytes))
 		return -EINVAL;
 	if (check_add_overflow(s.code_bytes, s.rodata_bytes, &total) ||
 	    total > READ_ONCE(jitseal_policy.max_pool_bytes))
 		return -ENOSPC;
 
-	pool = jitseal_kpool_create(s.code_bytes, s.rodata_bytes);
+	pool = jitseal_kpool_create(&s, h->space);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
 	/* Two racing SETUPs on one file: the first one wins. */
@@ -258,6 +284,8 @@ static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
 		info.flags |= JITSEAL_INFO_MAP_ONLY;
 	if (pool) {
 		info.flags |= JITSEAL_INFO_READY;
+		if (pool->no_retire)
+			info.flags |= JITSEAL_INFO_NO_RETIRE;
 		info.pool_id = pool->id;
 		info.code_bytes = pool->code_bytes;
 		info.rodata_bytes = pool->rodata_bytes;
@@ -268,6 +296,8 @@ static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
 		info.sealed_bytes = READ_ONCE(pool->sealed_bytes);
 		info.pages = READ_ONCE(pool->nr_alloc_pages);
 		info.loads = READ_ONCE(pool->loads);
+		info.retired_pages = READ_ONCE(pool->retired_pages);
+		info.retires = READ_ONCE(pool->retires);
 	}
 
 	if (copy_to_user(uarg, &info, min_t(size_t, usize, sizeof(info))))
@@ -317,6 +347,13 @@ static long jitseal_ioctl_map_fd(struct file *file, struct jitseal_handle *h,
 	nh = nfile->private_data;
 	/* Read-only, hence map-only: see jitseal_open(). */
 	kref_get(&pool->kref);
+	/*
+	 * Nobody else has nfile yet, so its f_mapping may still change: to
+	 * the pool's, so that RETIRE reaches the mappings made through it.
+	 */
+	jitseal_space_put(nh->space);
+	nh->space = jitseal_space_get(pool->space);
+	nfile->f_mapping = jitseal_space_mapping(nh->space);
 	/* fd_install() publishes the file and with it the handle. */
 	nh->pool = pool;
 	fd_install(fd, nfile);
@@ -339,6 +376,9 @@ static long jitseal_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case JITSEAL_IOC_LOAD:
 		ret = jitseal_ioctl_load(h, uarg);
+		break;
+	case JITSEAL_IOC_RETIRE:
+		ret = jitseal_ioctl_retire(h, uarg);
 		break;
 	case JITSEAL_IOC_INFO:
 		ret = jitseal_ioctl_info(h, uarg);

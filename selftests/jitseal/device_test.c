@@ -411,7 +411,8 @@ IOC_CASE(setup_larger_zero_tail)
 
 IOC_CASE(setup_unknown_flags)
 {
-	return setup(c, c->fresh, sizeof(struct jitseal_setup), 1, JS_PAGE, 0);
+	return setup(c, c->fresh, sizeof(struct jitseal_setup),
+		     (uint32_t)~JITSEAL_SETUP_FLAGS, JS_PAGE, 0);
 }
 
 IOC_CASE(setup_zero_code)
@@ -801,6 +802,117 @@ IOC_CASE(map_fd_before_setup)
 	return sys(c->fresh, JITSEAL_IOC_MAP_FD, &m);
 }
 
+/* RETIRE */
+static int retire(int fd, uint32_t flags, uint64_t off, uint64_t len)
+{
+	struct jitseal_retire r = {
+		.size = sizeof(r), .flags = flags, .offset = off, .len = len,
+	};
+
+	return sys(fd, JITSEAL_IOC_RETIRE, &r);
+}
+
+IOC_CASE(retire_null)
+{
+	return sys(c->fd, JITSEAL_IOC_RETIRE, NULL);
+}
+
+IOC_CASE(retire_size_below_ver0)
+{
+	struct jitseal_retire r = { .size = JITSEAL_RETIRE_SIZE_VER0 - 8 };
+
+	return sys(c->fd, JITSEAL_IOC_RETIRE, &r);
+}
+
+IOC_CASE(retire_larger_nonzero_tail)
+{
+	struct jitseal_retire r = { .len = JS_PAGE };
+
+	return sys(c->fd, JITSEAL_IOC_RETIRE,
+		   grown(c, &r, sizeof(r), sizeof(r) + 8, 1));
+}
+
+IOC_CASE(retire_larger_zero_tail)
+{
+	struct jitseal_retire r = { .offset = JS_PAGE, .len = JS_PAGE };
+	int ret = js_load_ret(c->fd, JS_PAGE, 1);
+
+	return ret ?: sys(c->fd, JITSEAL_IOC_RETIRE,
+			  grown(c, &r, sizeof(r), sizeof(r) + 8, 0));
+}
+
+IOC_CASE(retire_unknown_flags)
+{
+	return retire(c->fd, 1, 0, JS_PAGE);
+}
+
+IOC_CASE(retire_zero_length)
+{
+	return retire(c->fd, 0, 0, 0);
+}
+
+IOC_CASE(retire_unaligned_offset)
+{
+	return retire(c->fd, 0, 100, JS_PAGE);
+}
+
+IOC_CASE(retire_unaligned_length)
+{
+	return retire(c->fd, 0, 0, JS_PAGE + 1);
+}
+
+IOC_CASE(retire_beyond_pool)
+{
+	return retire(c->fd, 0, POOL_BYTES - JS_PAGE, 2 * JS_PAGE);
+}
+
+IOC_CASE(retire_offset_length_overflow)
+{
+	return retire(c->fd, 0, -JS_PAGE, 2 * JS_PAGE);
+}
+
+IOC_CASE(retire_never_loaded)
+{
+	return retire(c->fd, 0, 0, JS_PAGE);
+}
+
+IOC_CASE(retire_before_setup)
+{
+	return retire(c->fresh, 0, 0, JS_PAGE);
+}
+
+IOC_CASE(retire_map_only_fd)
+{
+	int fd = js_map_fd(c->fd, 0), ret;
+
+	if (fd < 0)
+		return -1000;
+	ret = retire(fd, 0, 0, JS_PAGE);
+	close(fd);
+	return ret;
+}
+
+IOC_CASE(retire_no_retire_pool)
+{
+	int fd = js_pool_flags(JS_PAGE, 0, JITSEAL_SETUP_NO_RETIRE), ret;
+
+	(void)c;
+	if (fd < 0)
+		return -1000;
+	ret = js_load_ret(fd, 0, 1) ?: retire(fd, 0, 0, JS_PAGE);
+	close(fd);
+	return ret;
+}
+
+IOC_CASE(retire_policy_off)
+{
+	int ret = js_sysfs_write("retire", "0");
+
+	ret = ret ?: retire(c->fd, 0, 0, JS_PAGE);
+	js_sysfs_write("retire", "1");
+	return ret;
+}
+
 /* mmap */
 static int map(int fd, size_t len, off_t off, int prot)
 {
@@ -935,6 +1047,21 @@ CASE(map_fd_larger_nonzero_tail, -E2BIG);
 CASE(map_fd_larger_zero_tail, 0);
 CASE(map_fd_unknown_flags, -EINVAL);
 CASE(map_fd_before_setup, -ENXIO);
+CASE(retire_null, -EFAULT);
+CASE(retire_size_below_ver0, -EINVAL);
+CASE(retire_larger_nonzero_tail, -E2BIG);
+CASE(retire_larger_zero_tail, 0);
+CASE(retire_unknown_flags, -EINVAL);
+CASE(retire_zero_length, -EINVAL);
+CASE(retire_unaligned_offset, -EINVAL);
+CASE(retire_unaligned_length, -EINVAL);
+CASE(retire_beyond_pool, -EINVAL);
+CASE(retire_offset_length_overflow, -EINVAL);
+CASE(retire_never_loaded, -ENOENT);
+CASE(retire_before_setup, -ENXIO);
+CASE(retire_map_only_fd, -EPERM);
+CASE(retire_no_retire_pool, -EPERM);
+CASE(retire_policy_off, -EACCES);
 CASE(mmap_before_setup, -ENXIO);
 CASE(mmap_longer_than_pool, -EINVAL);
 CASE(mmap_offset_past_pool, -EINVAL);
@@ -955,6 +1082,7 @@ TEST_F(ioc, gives_documented_errno)
 		EXPECT_EQ(before.sealed_bytes, after.sealed_bytes);
 		EXPECT_EQ(before.pages, after.pages);
 		EXPECT_EQ(before.loads, after.loads);
+		EXPECT_EQ(before.retires, after.retires);
 		EXPECT_EQ(pools, js_stat("pools"));
 	}
 	/* The pool still works. */

@@ -64,6 +64,12 @@ FIXTURE_VARIANT_ADD(knob, audit) {
 	.good = "1",
 };
 
+FIXTURE_VARIANT_ADD(knob, retire) {
+	.name = "retire",
+	.bad = { "\n", "2", "-1", "no", "off", "1y" },
+	.good = "0",
+};
+
 FIXTURE_VARIANT_ADD(knob, locked) {
 	/* Never "1" here: that is for policy_lock_test. */
 	.name = "locked",

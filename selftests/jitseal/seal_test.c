@@ -34,9 +34,25 @@ FIXTURE(pool) {
 	uint8_t *ro;
 };
 
+/*
+ * Every test runs on an ordinary pool and on one set up with "no retire":
+ * without a RETIRE, both keep C2 exactly as before.
+ */
+FIXTURE_VARIANT(pool) {
+	uint32_t setup_flags;
+};
+
+FIXTURE_VARIANT_ADD(pool, retire) {
+	.setup_flags = 0,
+};
+
+FIXTURE_VARIANT_ADD(pool, no_retire) {
+	.setup_flags = JITSEAL_SETUP_NO_RETIRE,
+};
+
 FIXTURE_SETUP(pool)
 {
-	self->fd = js_pool(CODE_BYTES, RO_BYTES);
+	self->fd = js_pool_flags(CODE_BYTES, RO_BYTES, variant->setup_flags);
 	ASSERT_LE(0, self->fd) TH_LOG("pool: %s", strerror(-self->fd));
 	/* Mapped before anything is loaded: loads must show up in place. */
 	self->code = js_map(self->fd, CODE_BYTES, 0, PROT_READ | PROT_EXEC);

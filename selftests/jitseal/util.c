@@ -39,10 +39,12 @@ int js_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
-int js_setup(int fd, uint64_t code_bytes, uint64_t rodata_bytes)
+int js_setup_flags(int fd, uint64_t code_bytes, uint64_t rodata_bytes,
+		   uint32_t flags)
 {
 	struct jitseal_setup s = {
 		.size = sizeof(s),
+		.flags = flags,
 		.code_bytes = code_bytes,
 		.rodata_bytes = rodata_bytes,
 	};
@@ -50,18 +52,39 @@ int js_setup(int fd, uint64_t code_bytes, uint64_t rodata_bytes)
 	return js_ioctl(fd, JITSEAL_IOC_SETUP, &s);
 }
 
-int js_pool(uint64_t code_bytes, uint64_t rodata_bytes)
+int js_setup(int fd, uint64_t code_bytes, uint64_t rodata_bytes)
+{
+	return js_setup_flags(fd, code_bytes, rodata_bytes, 0);
+}
+
+int js_pool_flags(uint64_t code_bytes, uint64_t rodata_bytes, uint32_t flags)
 {
 	int fd = js_open(), ret;
 
 	if (fd < 0)
 		return fd;
-	ret = js_setup(fd, code_bytes, rodata_bytes);
+	ret = js_setup_flags(fd, code_bytes, rodata_bytes, flags);
 	if (ret) {
 		close(fd);
 		return ret;
 	}
 	return fd;
+}
+
+int js_pool(uint64_t code_bytes, uint64_t rodata_bytes)
+{
+	return js_pool_flags(code_bytes, rodata_bytes, 0);
+}
+
+int js_retire(int fd, uint64_t offset, uint64_t len)
+{
+	struct jitseal_retire r = {
+		.size = sizeof(r),
+		.offset = offset,
+		.len = len,
+	};
+
+	return js_ioctl(fd, JITSEAL_IOC_RETIRE, &r);
 }
 
 int js_info(int fd, struct jitseal_pool_info *info)

@@ -25,8 +25,13 @@ int js_call(const void *addr);
 /* Open /dev/jitseal read+write (close-on-exec), or -errno. */
 int js_open(void);
 int js_setup(int fd, uint64_t code_bytes, uint64_t rodata_bytes);
+int js_setup_flags(int fd, uint64_t code_bytes, uint64_t rodata_bytes,
+		   uint32_t flags);
 /* js_open() + js_setup(): an fd or -errno. */
 int js_pool(uint64_t code_bytes, uint64_t rodata_bytes);
+int js_pool_flags(uint64_t code_bytes, uint64_t rodata_bytes, uint32_t flags);
+/* JITSEAL_IOC_RETIRE of [offset, offset + len): 0 or -errno. */
+int js_retire(int fd, uint64_t offset, uint64_t len);
 int js_info(int fd, struct jitseal_pool_info *info);
 int js_map_fd(int fd, uint32_t flags);
 struct jitseal_segment js_seg(const void *src, uint64_t offset, uint64_t len,

@@ -28,7 +28,7 @@
 
 const char *const conf_knob_keys[CONF_NR_KNOBS] = {
 	"max_pool_bytes", "max_user_bytes", "max_user_pools",
-	"allowed_gid", "audit",
+	"allowed_gid", "audit", "retire",
 };
 
 static void conf_error(struct conf *c, int line, const char *fmt, ...)
@@ -116,6 +116,7 @@ static const char *knob_value(int k, const char *v, char *out, size_t len)
 		n = g->gr_gid;
 		break;
 	case CONF_AUDIT:
+	case CONF_RETIRE:
 		b = parse_bool(v);
 		if (b < 0)
 			return "must be yes or no";

@@ -22,6 +22,7 @@ static void print_features(__u64 features)
 		{ JITSEAL_FEAT_RODATA, "rodata" },
 		{ JITSEAL_FEAT_MAP_FD, "map_fd" },
 		{ JITSEAL_FEAT_SYNC_CORE, "sync_core" },
+		{ JITSEAL_FEAT_RETIRE, "retire" },
 	};
 	const char *sep = "";
 

@@ -7,7 +7,11 @@
  * (the read-only data area with PROT_READ), and filled with
  * JITSEAL_IOC_LOAD.  The kernel is the only writer of pool memory and it
  * only appends: a byte, once loaded ("sealed"), never changes while the
- * pool lives.  See Documentation/userspace-api/jitseal.rst.
+ * pool lives.  The one exception: JITSEAL_IOC_RETIRE takes whole pages
+ * away (unmapped from every process, freed); their range then reads as
+ * never loaded and may be loaded again, into fresh pages.  A pool set up
+ * with JITSEAL_SETUP_NO_RETIRE never loses a page.
+ * See Documentation/userspace-api/jitseal.rst.
  *
  * Every argument struct starts with a __u32 size that the caller sets to
  * sizeof() of the struct it was compiled with.  The kernel accepts smaller
@@ -36,9 +40,10 @@
 #define JITSEAL_FEAT_RODATA	_BITULL(2)	/* read-only data area */
 #define JITSEAL_FEAT_MAP_FD	_BITULL(3)	/* JITSEAL_IOC_MAP_FD */
 #define JITSEAL_FEAT_SYNC_CORE	_BITULL(4)	/* JITSEAL_LOAD_SYNC_CORE */
+#define JITSEAL_FEAT_RETIRE	_BITULL(5)	/* JITSEAL_IOC_RETIRE */
 #define JITSEAL_FEAT_ALL	(JITSEAL_FEAT_LOAD | JITSEAL_FEAT_DIGEST | \
 				 JITSEAL_FEAT_RODATA | JITSEAL_FEAT_MAP_FD | \
-				 JITSEAL_FEAT_SYNC_CORE)
+				 JITSEAL_FEAT_SYNC_CORE | JITSEAL_FEAT_RETIRE)
 
 /**
  * struct jitseal_version - what this module offers (JITSEAL_IOC_VERSION)
@@ -62,10 +67,14 @@ struct jitseal_version {
 
 #define JITSEAL_VERSION_SIZE_VER0	40
 
+/* JITSEAL_IOC_SETUP flags */
+#define JITSEAL_SETUP_NO_RETIRE	_BITUL(0)	/* RETIRE refused: EPERM */
+#define JITSEAL_SETUP_FLAGS	(JITSEAL_SETUP_NO_RETIRE)
+
 /**
  * struct jitseal_setup - size a new pool (JITSEAL_IOC_SETUP), once per pool
  * @size:		sizeof(struct jitseal_setup)
- * @flags:		none defined yet, must be 0
+ * @flags:		JITSEAL_SETUP_* bits
  * @code_bytes:		size of the code area at mmap offset 0; a multiple of
  *			the page size
  * @rodata_bytes:	size of the read-only data area that follows it at
@@ -140,6 +149,7 @@ struct jitseal_load {
 /* struct jitseal_pool_info.flags */
 #define JITSEAL_INFO_READY	_BITUL(0)	/* SETUP done */
 #define JITSEAL_INFO_MAP_ONLY	_BITUL(1)	/* this fd cannot load */
+#define JITSEAL_INFO_NO_RETIRE	_BITUL(2)	/* set up with SETUP_NO_RETIRE */
 
 /**
  * struct jitseal_pool_info - state of the pool behind an fd (JITSEAL_IOC_INFO)
@@ -151,6 +161,11 @@ struct jitseal_load {
  * @sealed_bytes:	out: bytes loaded so far
  * @pages:		out: pages allocated (pages holding sealed bytes)
  * @loads:		out: successful LOAD calls
+ * @retired_pages:	out: pages taken away by RETIRE so far (VER1)
+ * @retires:		out: successful RETIRE calls (VER1)
+ *
+ * @sealed_bytes and @pages count what the pool holds now: a RETIRE lowers
+ * them.
  */
 struct jitseal_pool_info {
 	__u32 size;
@@ -161,9 +176,12 @@ struct jitseal_pool_info {
 	__aligned_u64 sealed_bytes;
 	__aligned_u64 pages;
 	__aligned_u64 loads;
+	__aligned_u64 retired_pages;
+	__aligned_u64 retires;
 };
 
 #define JITSEAL_POOL_INFO_SIZE_VER0	56
+#define JITSEAL_POOL_INFO_SIZE_VER1	72
 
 /* JITSEAL_IOC_MAP_FD flags */
 #define JITSEAL_MAP_FD_CLOEXEC	_BITUL(0)
@@ -184,6 +202,30 @@ struct jitseal_map_fd {
 
 #define JITSEAL_MAP_FD_SIZE_VER0	8
 
+/**
+ * struct jitseal_retire - take whole pages away (JITSEAL_IOC_RETIRE)
+ * @size:	sizeof(struct jitseal_retire)
+ * @flags:	none defined yet, must be 0
+ * @offset:	start in the pool (mmap offset), a multiple of the page size
+ * @len:	bytes, a non-zero multiple of the page size
+ *
+ * Every page of the range must hold sealed bytes (ENOENT otherwise).
+ * When the call returns, no user mapping of the range exists in any
+ * process and no TLB holds one: access faults with SIGBUS as on a page
+ * never loaded, the pages are freed and uncharged, and LOAD may fill the
+ * range again, into fresh trap-filled pages.  EPERM on a map-only fd or a
+ * pool set up with JITSEAL_SETUP_NO_RETIRE; EACCES if the policy forbids
+ * retiring (sysfs "retire"); EINVAL for a bad range or flags.
+ */
+struct jitseal_retire {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 offset;
+	__aligned_u64 len;
+};
+
+#define JITSEAL_RETIRE_SIZE_VER0	24
+
 #define JITSEAL_IOC_VERSION \
 	_IOC(_IOC_READ | _IOC_WRITE, JITSEAL_IOC_MAGIC, 0x00, \
 	     JITSEAL_VERSION_SIZE_VER0)
@@ -196,5 +238,7 @@ struct jitseal_map_fd {
 	     JITSEAL_POOL_INFO_SIZE_VER0)
 #define JITSEAL_IOC_MAP_FD \
 	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x04, JITSEAL_MAP_FD_SIZE_VER0)
+#define JITSEAL_IOC_RETIRE \
+	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x05, JITSEAL_RETIRE_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_JITSEAL_H */
