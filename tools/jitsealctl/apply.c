@@ -170,9 +170,7 @@ static int check_exempt_files(const struct conf *c)
 		if (exempt_identify(x->path, &now, &dev))
 			warn("%s:%d: %s would not be exempt", c->file, x->line,
 			     x->path);
-		else if (x->has_id && (now.ino != x->ino ||
-				       now.ctime_sec != x->ctime_sec ||
-				       now.ctime_nsec != x->ctime_nsec))
+		else if (exempt_changed(x, &now))
 			warn("%s:%d: %s changed since it was exempted: it would not be exempt",
 			     c->file, x->line, x->path);
 	}

@@ -72,6 +72,14 @@ int exempt_identify(const char *path, struct conf_exempt *x, __u32 *dev)
 	return 0;
 }
 
+/* Is the file now another one than the one recorded when exempted? */
+bool exempt_changed(const struct conf_exempt *x, const struct conf_exempt *now)
+{
+	return x->has_id && (now->ino != x->ino ||
+			     now->ctime_sec != x->ctime_sec ||
+			     now->ctime_nsec != x->ctime_nsec);
+}
+
 static int exempt_map(void)
 {
 	int fd = pinned_fd("exempt");
@@ -137,9 +145,7 @@ int exempt_sync(const struct conf *c)
 			warn("%s:%d: %s is not exempt", c->file, x->line, x->path);
 			continue;
 		}
-		if (x->has_id && (now.ino != x->ino ||
-				  now.ctime_sec != x->ctime_sec ||
-				  now.ctime_nsec != x->ctime_nsec)) {
+		if (exempt_changed(x, &now)) {
 			warn("%s:%d: %s changed since it was exempted (inode or ctime differ): not exempt; run jitsealctl exempt again",
 			     c->file, x->line, x->path);
 			continue;
@@ -312,9 +318,7 @@ int cmd_exemptions(int argc, char **argv)
 
 		if (exempt_identify(x->path, &now, &dev))
 			state = "missing";
-		else if (x->has_id && (now.ino != x->ino ||
-				       now.ctime_sec != x->ctime_sec ||
-				       now.ctime_nsec != x->ctime_nsec))
+		else if (exempt_changed(x, &now))
 			state = "changed: not exempt";
 		else if (fd >= 0) {
 			key_of(&now, dev, &k);

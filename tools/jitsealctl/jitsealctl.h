@@ -98,6 +98,7 @@ int conf_set_exempt(const char *file, const char *path,
 
 /* exempt.c: per-executable exemptions in the pinned "exempt" map. */
 int exempt_identify(const char *path, struct conf_exempt *x, __u32 *dev);
+bool exempt_changed(const struct conf_exempt *x, const struct conf_exempt *now);
 int exempt_sync(const struct conf *c);
 int require_sys_admin(const char *what);
 
