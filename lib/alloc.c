@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
- * Allocation: a bump pointer per section of the current region.  Bytes
- * are handed out in address order, so a later allocation continues in the
- * never-written tail of a page sealed earlier: no page tail is wasted.
+ * Allocation: a bump pointer per section of the current region, in a
+ * window of free pages (page.c).  Bytes are handed out in address order,
+ * so a later allocation continues in the never-written tail of a page
+ * sealed earlier: no page tail is wasted.  Each allocation is recorded in
+ * its batch and counted on its pages, so that jitseal_free() can find it
+ * and reclaim its pages.
  *
  * Every allocation of code or rodata is recorded in a batch as a pending
  * run (batch.c); adjacent allocations of one batch extend the same run, so
@@ -36,6 +39,20 @@ static inline void js_fill16(char *p, size_t n, unsigned int kind)
 	} else if (n) {
 		*p = (char)pat;
 	}
+}
+
+/* Room for one more allocation record in @b. */
+static int js_batch_grow_recs(struct jitseal_batch *b)
+{
+	size_t n = js_batch_nrec(b), cap = n ? n * 2 : 64;
+	struct js_rec *recs = realloc(b->recs, cap * sizeof(*recs));
+
+	if (!recs)
+		return -ENOMEM;
+	b->recs = recs;
+	b->rec_next = recs + n;
+	b->rec_end = recs + cap;
+	return 0;
 }
 
 static int js_batch_grow(struct jitseal_batch *b)
@@ -92,13 +109,15 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 		align = JS_DEF_ALIGN;
 
 	js_lock(&pool->lock);
+	if (b->rec_next == b->rec_end && (err = js_batch_grow_recs(b)))
+		goto out;
 	for (;;) {
 		r = pool->cur[kind];
 		s = &r->sec[kind];
 		old = s->next;
 		a = ((uintptr_t)s->addr + old + align - 1) & ~(align - 1);
 		off = a - (uintptr_t)s->addr;
-		if (off + size <= s->size)
+		if (off + size <= s->limit)
 			break;
 		err = js_region_add(pool, kind, size, align);
 		if (err)
@@ -119,6 +138,10 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 		}
 		mem->stage = s->stage + off;
 	}
+	js_pages_get(s, old, off + size);
+	b->rec_next->addr = a;
+	b->rec_next->meta = JS_REC_META(size, off - old, kind);
+	b->rec_next++;
 	s->next = off + size;
 	s->allocs++;
 out:
@@ -149,6 +172,7 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	struct jitseal_pool *pool = b->pool;
 	struct js_section *s;
 	struct js_region *r;
+	struct js_rec *rec;
 	size_t off, old, gap;
 	uintptr_t a;
 	int c = 0;
@@ -162,13 +186,19 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	old = s->next;
 	a = ((uintptr_t)s->addr + old + align - 1) & ~(align - 1);
 	off = a - (uintptr_t)s->addr;
-	if (js_unlikely(off + size > s->size))
+	if (js_unlikely(off + size > s->limit))
+		goto unlock_slow;
+	/* one page, room for its record: else the slow path */
+	if (js_unlikely((old ^ (off + size - 1)) >> js_page_shift))
+		goto unlock_slow;
+	rec = b->rec_next;
+	if (js_unlikely(rec == b->rec_end))
 		goto unlock_slow;
 	mem->addr = (void *)a;
+	gap = off - old;
 	if (kind != JITSEAL_DATA) {
 		if (js_unlikely(b->run_r[kind] != r || b->run_end[kind] != old))
 			goto unlock_slow;
-		gap = off - old;
 		if (gap) {
 			if (js_unlikely(gap > 16))
 				goto unlock_slow;
@@ -179,6 +209,10 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	} else {
 		mem->stage = (void *)a;
 	}
+	rec->addr = a;
+	rec->meta = JS_REC_META(size, gap, kind);
+	b->rec_next = rec + 1;
+	s->cnt[old >> js_page_shift]++;
 	s->next = off + size;
 	s->allocs++;
 	if (js_unlikely(__atomic_exchange_n(&pool->lock, 0, __ATOMIC_RELEASE) == 2))
@@ -192,9 +226,11 @@ slow:
 
 /*
  * The fast path: a few compares, one atomic to lock, a bump, extending
- * the batch's open run, one atomic to unlock; no call.  Anything unusual
- * (bad or default arguments, a contended lock, a full region, the first
- * allocation of a run, a large alignment gap) takes the slow path.
+ * the batch's open run, a record and a page count, one atomic to unlock;
+ * no call.  Anything unusual (bad or default arguments, a contended lock,
+ * a full window, the first allocation of a run, a large alignment gap, an
+ * allocation across a page boundary, a full record array) takes the slow
+ * path.
  */
 static inline __attribute__((always_inline)) int
 js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,

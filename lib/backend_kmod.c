@@ -4,7 +4,7 @@
  * MAP_SHARED read+exec at the region base, rodata read-only after it; the
  * kernel is the only writer.  A finalize is one JITSEAL_IOC_LOAD per
  * region (split only if the batch exceeds the module's max_segments or
- * max_load_bytes).
+ * max_load_bytes).  Reclaiming pages is one JITSEAL_IOC_RETIRE per run.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +56,10 @@ static int js_kmod_map(struct jitseal_pool *pool, struct js_region *r)
 	};
 	int fd, err;
 
-	(void)pool;
+	/* a module without RETIRE refuses SETUP flags, and never retires */
+	if ((pool->flags & JITSEAL_POOL_NO_RETIRE) &&
+	    (pool->features & JITSEAL_FEAT_RETIRE))
+		setup.flags |= JITSEAL_SETUP_NO_RETIRE;
 	fd = js_kmod_open();
 	if (fd < 0)
 		return fd;
@@ -171,6 +174,21 @@ static size_t js_kmod_pages(struct jitseal_pool *pool, struct js_region *r)
 	return (size_t)info.pages;
 }
 
+/* One JITSEAL_IOC_RETIRE: the kernel zaps every mapping, then frees. */
+static int js_kmod_reclaim(struct jitseal_pool *pool, struct js_region *r,
+			   unsigned int kind, size_t off, size_t len)
+{
+	struct jitseal_retire rt = {
+		.size = sizeof(rt),
+		.offset = r->sec[kind].off + off,
+		.len = len,
+	};
+
+	if (!(pool->features & JITSEAL_FEAT_RETIRE))
+		return -EOPNOTSUPP;
+	return js_ioctl(r->fd, JITSEAL_IOC_RETIRE, &rt);
+}
+
 const struct js_backend js_backend_kmod = {
 	.id = JITSEAL_BACKEND_KMOD,
 	.name = "kmod",
@@ -180,4 +198,5 @@ const struct js_backend js_backend_kmod = {
 	.unmap = js_kmod_unmap,
 	.install = js_kmod_install,
 	.pages = js_kmod_pages,
+	.reclaim = js_kmod_reclaim,
 };

@@ -6,7 +6,8 @@
  * copies staged bytes into the alias.  The alias is MADV_DONTFORK, so a
  * child never inherits a writable view, and the memfd is closed once
  * mapped, so no fd can map it again.  Weaker than kmod: the writer is
- * still in the process.
+ * still in the process.  A reclaimed page is PROT_NONE in the view and
+ * punched out of the memfd until it is installed again.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -65,33 +66,82 @@ static void js_memfd_unmap(struct js_region *r)
 	r->fd = -1;
 }
 
+/* Pages [@p0, @p1) of @s were reclaimed: the view traps; make them run. */
+static int js_memfd_reopen(struct js_section *s, unsigned int kind, size_t p0,
+			   size_t p1)
+{
+	int prot = kind == JITSEAL_CODE ? PROT_READ | PROT_EXEC : PROT_READ;
+	size_t p, q;
+
+	for (p = p0; p < p1; p = q + 1) {
+		for (q = p; q < p1 && s->state[q] == JS_PG_RECLAIMED; q++)
+			;
+		if (q > p && mprotect(s->addr + (p << js_page_shift),
+				      (q - p) << js_page_shift, prot))
+			return -errno;
+	}
+	return 0;
+}
+
 static int js_memfd_install(struct jitseal_pool *pool, struct js_region *r,
 			    const struct js_seg *segs, size_t n,
 			    unsigned int flags,
 			    unsigned char (*digests)[JITSEAL_DIGEST_LEN],
 			    size_t *done)
 {
-	size_t i;
+	unsigned int kind = JITSEAL_KIND_MAX;
+	size_t i, p, p0, p1, filled = 0;
+	int err;
 
 	(void)pool;
 	(void)flags;
 	*done = 0;
+	/* segs are sorted by kind and offset: @filled pages are done */
 	for (i = 0; i < n; i++) {
 		const struct js_seg *seg = &segs[i];
 		struct js_section *s = &r->sec[seg->kind];
-		size_t end = js_round_up(seg->off + seg->len, js_page_size);
+		char *alias = r->alias + s->off;
 
-		/* never-written bytes read as int3 (code) or 0, as with kmod */
-		if (end > s->init_end) {
-			memset(r->alias + s->off + s->init_end,
-			       seg->kind == JITSEAL_CODE ? 0xcc : 0,
-			       end - s->init_end);
-			s->init_end = end;
+		if (seg->kind != kind) {
+			kind = seg->kind;
+			filled = 0;
 		}
-		memcpy(r->alias + s->off + seg->off,
-		       r->stage + s->off + seg->off, seg->len);
+		p0 = seg->off >> js_page_shift;
+		p1 = ((seg->off + seg->len - 1) >> js_page_shift) + 1;
+		if (p0 < filled)
+			p0 = filled;
+		/* a fresh page reads as int3 (code) or 0, as with kmod */
+		for (p = p0; p < p1; p++)
+			if (s->state[p] != JS_PG_INSTALLED)
+				js_host_fill(alias + (p << js_page_shift),
+					     js_page_size, kind);
+		memcpy(alias + seg->off, r->stage + s->off + seg->off, seg->len);
+		err = js_memfd_reopen(s, kind, p0, p1);
+		if (err) {
+			*done = i;
+			return err;
+		}
+		if (p1 > filled)
+			filled = p1;
 	}
 	js_host_digests(r, segs, n, digests);
+	return 0;
+}
+
+/*
+ * The view traps first (PROT_NONE), then the hole punch frees the memory.
+ * A forked child's view is not ours to protect: it reads zeroes there.
+ */
+static int js_memfd_reclaim(struct jitseal_pool *pool, struct js_region *r,
+			    unsigned int kind, size_t off, size_t len)
+{
+	struct js_section *s = &r->sec[kind];
+
+	(void)pool;
+	if (mprotect(s->addr + off, len, PROT_NONE))
+		return -errno;
+	if (madvise(r->alias + s->off + off, len, MADV_REMOVE))
+		return -errno;
 	return 0;
 }
 
@@ -103,4 +153,5 @@ const struct js_backend js_backend_memfd = {
 	.unmap = js_memfd_unmap,
 	.install = js_memfd_install,
 	.pages = js_host_pages,
+	.reclaim = js_memfd_reclaim,
 };

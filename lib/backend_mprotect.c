@@ -2,9 +2,11 @@
 /*
  * mprotect backend (no module, no memfd): code and rodata pages are
  * private anonymous memory.  A finalize builds the new content of every
- * page it touches in a scratch mapping (old installed bytes, then the
- * staged runs), makes the scratch read+exec (rodata read-only) and moves
- * it over the old pages with mremap(MREMAP_FIXED).  The move happens under
+ * page it touches in a scratch mapping (old installed bytes, or trap fill
+ * on a fresh or reclaimed page, then the staged runs), makes the scratch
+ * read+exec (rodata read-only) and moves it over the old pages with
+ * mremap(MREMAP_FIXED).  A reclaimed page is replaced by PROT_NONE
+ * anonymous memory.  The move happens under
  * the kernel's mmap lock, so a thread running earlier code on a shared
  * page sees the old page or the new one, never a hole and never a
  * writable page: there is no window in which sealed code cannot run.  The
@@ -28,55 +30,82 @@ static void js_mprotect_unmap(struct js_region *r)
 	(void)r;
 }
 
-/* Rebuild pages [lo, hi) of section @kind of @r with the runs of @segs. */
-static int js_mprotect_section(struct js_region *r, unsigned int kind,
-			       const struct js_seg *segs, size_t n)
+/*
+ * Rebuild pages [@p0, @p1) of section @kind of @r: installed pages keep
+ * their bytes, fresh or reclaimed ones are trap-filled, then the runs
+ * @segs[0..n) go in.
+ */
+static int js_mprotect_pages(struct js_region *r, unsigned int kind,
+			     size_t p0, size_t p1, const struct js_seg *segs,
+			     size_t n)
 {
 	struct js_section *s = &r->sec[kind];
-	char *dst = js_sec_addr(r, kind);
-	size_t lo = SIZE_MAX, hi = 0, old_end, i;
-	char *scratch;
+	size_t lo = p0 << js_page_shift, len = (p1 - p0) << js_page_shift, p, i;
+	char *dst = js_sec_addr(r, kind), *scratch;
 
-	for (i = 0; i < n; i++) {
-		if (segs[i].kind != kind)
-			continue;
-		if (segs[i].off < lo)
-			lo = segs[i].off;
-		if (segs[i].off + segs[i].len > hi)
-			hi = segs[i].off + segs[i].len;
-	}
-	if (!hi)
-		return 0;
-	lo = js_round_down(lo, js_page_size);
-	hi = js_round_up(hi, js_page_size);
-	if (lo > s->init_end)	/* keep every page below init_end installed */
-		lo = s->init_end;
-	scratch = mmap(NULL, hi - lo, PROT_READ | PROT_WRITE,
+	scratch = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (scratch == MAP_FAILED)
 		return -errno;
-	old_end = s->init_end < hi ? s->init_end : hi;
-	if (old_end > lo)
-		memcpy(scratch, dst + lo, old_end - lo);
-	if (hi > old_end)
-		memset(scratch + (old_end - lo), kind == JITSEAL_CODE ? 0xcc : 0,
-		       hi - old_end);
-	for (i = 0; i < n; i++) {
-		if (segs[i].kind == kind)
-			memcpy(scratch + (segs[i].off - lo),
-			       r->stage + s->off + segs[i].off, segs[i].len);
+	for (p = p0; p < p1; p++) {
+		char *to = scratch + ((p - p0) << js_page_shift);
+
+		if (s->state[p] == JS_PG_INSTALLED)
+			memcpy(to, dst + (p << js_page_shift), js_page_size);
+		else
+			js_host_fill(to, js_page_size, kind);
 	}
-	if (mprotect(scratch, hi - lo,
+	for (i = 0; i < n; i++)
+		memcpy(scratch + (segs[i].off - lo),
+		       r->stage + s->off + segs[i].off, segs[i].len);
+	if (mprotect(scratch, len,
 		     kind == JITSEAL_CODE ? PROT_READ | PROT_EXEC : PROT_READ) ||
-	    mremap(scratch, hi - lo, hi - lo, MREMAP_MAYMOVE | MREMAP_FIXED,
+	    mremap(scratch, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
 		   dst + lo) == MAP_FAILED) {
 		int err = -errno;
 
-		munmap(scratch, hi - lo);
+		munmap(scratch, len);
 		return err;
 	}
-	if (hi > s->init_end)
-		s->init_end = hi;
+	return 0;
+}
+
+/* Rebuild the pages the runs of @kind touch, one move per group of pages. */
+static int js_mprotect_section(struct js_region *r, unsigned int kind,
+			       const struct js_seg *segs, size_t n)
+{
+	size_t i, j, p0, p1, e;
+	int err;
+
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
+		if (segs[i].kind != kind)
+			continue;
+		p0 = segs[i].off >> js_page_shift;
+		p1 = ((segs[i].off + segs[i].len - 1) >> js_page_shift) + 1;
+		/* segs are sorted: merge those on touching pages */
+		for (; j < n && segs[j].kind == kind &&
+		       segs[j].off >> js_page_shift <= p1; j++) {
+			e = ((segs[j].off + segs[j].len - 1) >> js_page_shift) + 1;
+			if (e > p1)
+				p1 = e;
+		}
+		err = js_mprotect_pages(r, kind, p0, p1, &segs[i], j - i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Anonymous PROT_NONE pages replace the old ones in one call. */
+static int js_mprotect_reclaim(struct jitseal_pool *pool, struct js_region *r,
+			       unsigned int kind, size_t off, size_t len)
+{
+	(void)pool;
+	if (mmap(js_sec_addr(r, kind) + off, len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		return -errno;
 	return 0;
 }
 
@@ -109,4 +138,5 @@ const struct js_backend js_backend_mprotect = {
 	.unmap = js_mprotect_unmap,
 	.install = js_mprotect_install,
 	.pages = js_host_pages,
+	.reclaim = js_mprotect_reclaim,
 };

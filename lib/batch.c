@@ -24,6 +24,8 @@ void js_batch_release(struct jitseal_batch *b)
 	free(b->segs);
 	b->segs = NULL;
 	b->nr = b->cap = 0;
+	free(b->recs);
+	b->recs = b->rec_next = b->rec_end = NULL;
 	b->magic = JS_DEAD_MAGIC;
 }
 
@@ -34,23 +36,35 @@ void js_batch_close(struct jitseal_batch *b)
 	memset(b->run_r, 0, sizeof(b->run_r));
 }
 
-/* Give back the pending runs; a run at the end of its section is reused. */
+/*
+ * Give back the pending runs; a run at the end of its window is reused.
+ * Data allocations stay live: they join the pool's map, freeable.
+ */
 static void js_discard_locked(struct jitseal_batch *b)
 {
+	struct jitseal_pool *pool = b->pool;
 	size_t i;
 
-	js_assert_held(&b->pool->lock);
+	js_assert_held(&pool->lock);
 	js_batch_sync(b);
 	for (i = b->nr; i-- > 0;) {
 		struct js_seg *seg = &b->segs[i];
 		struct js_section *s = &seg->r->sec[seg->kind];
 
-		if (s->next == seg->off + seg->len)
+		if (s->next == seg->off + seg->len && seg->off >= s->wstart)
 			s->next = seg->off;
-		b->pool->discards++;
+		pool->discards++;
 	}
 	b->nr = 0;
 	js_batch_close(b);
+	for (i = 0; i < js_batch_nrec(b); i++) {
+		js_rec_region(pool, &b->recs[i]);
+		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
+			js_rec_put(pool, &b->recs[i]);
+		else	/* without memory for the map: live, never freeable */
+			(void)js_amap_add(&pool->amap, &b->recs[i]);
+	}
+	b->rec_next = b->recs;
 }
 
 static int js_discard(struct jitseal_batch *b)

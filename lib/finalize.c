@@ -3,7 +3,9 @@
  * Finalize: install every pending run of a batch.  The runs of one region
  * go to the backend together (kmod: one JITSEAL_IOC_LOAD, all segments or
  * none).  If a region fails, the runs of that region and of the regions
- * after it stay pending, so the caller can retry or discard them.
+ * after it stay pending, so the caller can retry or discard them.  The
+ * installed allocations, and the batch's data allocations, join the
+ * pool's map: from then on jitseal_free() takes them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +114,46 @@ static int js_install_runs(struct jitseal_batch *b, unsigned int flags,
 	return 0;
 }
 
+/* Is @e within one of the first @done (installed) runs of @b? */
+static bool js_rec_installed(const struct jitseal_batch *b, size_t done,
+			     const struct js_rec *e)
+{
+	unsigned int kind = JS_REC_KIND(e);
+	size_t off = e->addr - (uintptr_t)js_sec_addr(e->r, kind), i;
+
+	for (i = 0; i < done; i++) {
+		const struct js_seg *seg = &b->segs[i];
+
+		if (seg->r == e->r && seg->kind == kind && seg->off <= off &&
+		    off < seg->off + seg->len)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Installed allocations, and every data allocation, join the pool's map
+ * (room reserved beforehand); the others stay pending.  Before
+ * js_take_runs(), which drops the installed runs.
+ */
+static void js_take_recs(struct jitseal_batch *b, size_t done, bool all)
+{
+	struct js_amap *m = &b->pool->amap;
+	size_t i, n = 0;
+
+	for (i = 0; i < js_batch_nrec(b); i++) {
+		struct js_rec *e = &b->recs[i];
+
+		js_rec_region(b->pool, e);
+		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
+		    js_rec_installed(b, done, e))
+			(void)js_amap_add(m, e);
+		else
+			b->recs[n++] = *e;
+	}
+	b->rec_next = b->recs + n;
+}
+
 /* The first @done runs are in: account them, report them, drop them. */
 static void js_take_runs(struct jitseal_batch *b, size_t done,
 			   struct jitseal_run *runs,
@@ -123,6 +165,7 @@ static void js_take_runs(struct jitseal_batch *b, size_t done,
 		const struct js_seg *seg = &b->segs[i];
 
 		seg->r->sec[seg->kind].sealed += seg->len;
+		js_pages_installed(&seg->r->sec[seg->kind], seg->off, seg->len);
 		js_stage_release(seg);
 		if (!runs)
 			continue;
@@ -165,8 +208,12 @@ static int js_finalize(struct jitseal_batch *b,
 			goto out;
 		}
 	}
+	err = js_amap_reserve(&pool->amap, js_batch_nrec(b));
+	if (err)
+		goto out;
 	if (b->nr)
 		err = js_install_runs(b, flags, digests, &done);
+	js_take_recs(b, done, !err);
 	js_take_runs(b, done, runs, digests);
 	if (runs)
 		opts->nr_runs = done;

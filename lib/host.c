@@ -4,6 +4,7 @@
  * sharing: mapping code and rodata from a file, digests computed from the
  * installed bytes, pages installed by the host backends.
  */
+#include <string.h>
 #include <sys/mman.h>
 
 #include "internal.h"
@@ -43,10 +44,15 @@ void js_host_digests(const struct js_region *r, const struct js_seg *segs,
 			  segs[i].len, digests[i]);
 }
 
-/* Host backends: pages below init_end of code and rodata hold bytes. */
+/* Host backends: code and rodata pages installed, or kept after free. */
 size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r)
 {
 	(void)pool;
-	return (r->sec[JITSEAL_CODE].init_end +
-		r->sec[JITSEAL_RODATA].init_end) / js_page_size;
+	return r->sec[JITSEAL_CODE].held + r->sec[JITSEAL_RODATA].held;
+}
+
+/* Never-written bytes: int3 in code, 0 in rodata, as the module does. */
+void js_host_fill(char *p, size_t n, unsigned int kind)
+{
+	memset(p, kind == JITSEAL_CODE ? 0xcc : 0, n);
 }

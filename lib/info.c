@@ -42,11 +42,15 @@ JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 	st.regions = pool->nr_regions;
 	for (r = pool->regions; r; r = r->next) {
 		for (k = 0; k < JITSEAL_KIND_MAX; k++) {
-			st.reserved[k] += r->sec[k].size;
-			st.used[k] += r->sec[k].next;
-			st.allocs += r->sec[k].allocs;
-			st.sealed[k] += k == JITSEAL_DATA ? r->sec[k].next :
-							   r->sec[k].sealed;
+			const struct js_section *s = &r->sec[k];
+			size_t used = s->used + (s->next - s->wstart);
+
+			st.reserved[k] += s->size;
+			st.used[k] += used;
+			st.allocs += s->allocs;
+			st.sealed[k] += k == JITSEAL_DATA ? used : s->sealed;
+			st.reclaimed[k] += s->reclaimed;
+			st.kept_pages += s->kept;
 		}
 		st.pages += pool->be->pages(pool, (struct js_region *)r);
 	}
@@ -56,6 +60,9 @@ JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 	st.finalizes = pool->finalizes;
 	st.loads = pool->loads;
 	st.discards = pool->discards;
+	st.frees = pool->frees;
+	st.freed_bytes = pool->freed_bytes;
+	st.reclaim_refusals = pool->refusals;
 	js_unlock(&pool->lock);
 	return js_copy_out(stats, stats->sz, &st, sizeof(st));
 }

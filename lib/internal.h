@@ -31,6 +31,7 @@
 #define js_likely(x)	__builtin_expect(!!(x), 1)
 
 extern size_t js_page_size;
+extern unsigned int js_page_shift;
 extern unsigned int js_fork_gen;
 
 static inline size_t js_round_up(size_t x, size_t a)
@@ -134,16 +135,40 @@ void js_assert_fail(const char *what, const char *file, int line);
 #define js_assert_held(l) ((void)(l))
 #endif
 
-/* One section of a region: code, rodata or data. */
+/*
+ * Page states of a code or rodata section (js_section.state); a data page
+ * is always JS_PG_EMPTY.  A page is free (a bump window may cover it)
+ * when it is EMPTY or RECLAIMED and no allocation overlaps it.
+ */
+enum {
+	JS_PG_EMPTY = 0,	/* never installed */
+	JS_PG_INSTALLED,	/* holds installed bytes */
+	JS_PG_KEPT,		/* every allocation freed, reclaim refused */
+	JS_PG_RECLAIMED,	/* given back: traps until installed again */
+};
+
+/*
+ * One section of a region: code, rodata or data.  Allocations bump @next
+ * through the window [@wstart, @limit), a run of free pages; the slow
+ * path moves the window to another run (page.c).
+ */
 struct js_section {
 	char *addr;		/* final address of the section */
 	char *stage;		/* its staging mirror (NULL for data) */
+	size_t next;		/* bump pointer, bytes from section start */
+	size_t limit;		/* end of the bump window */
+	uint32_t *cnt;		/* per page: allocations overlapping it */
+	size_t allocs;		/* statistics */
 	size_t off;		/* from region base */
 	size_t size;
-	size_t next;		/* bump pointer, bytes from section start */
-	size_t sealed;		/* bytes installed */
-	size_t init_end;	/* pages below it are installed (host backends) */
-	size_t allocs;		/* statistics; 64 bytes in all */
+	size_t wstart;		/* start of the bump window */
+	size_t sealed;		/* bytes installed, minus freed allocations */
+	size_t used;		/* handed out before the window, minus freed */
+	unsigned char *state;	/* per page: JS_PG_* */
+	size_t held;		/* pages INSTALLED or KEPT */
+	size_t kept;		/* pages KEPT */
+	size_t scan;		/* next-fit cursor of the window search, pages */
+	uint64_t reclaimed;	/* pages given back so far */
 };
 
 struct js_region {
@@ -156,6 +181,32 @@ struct js_region {
 	struct js_section sec[JITSEAL_KIND_MAX];
 	int fd;			/* kmod: pool fd; memfd: the memfd */
 	char *alias;		/* memfd: RW view of code | rodata */
+};
+
+/*
+ * One allocation: in its batch until finalized, then in the pool's map
+ * (amap.c) until freed.  It holds the pages of [addr - lead, addr + size)
+ * (lead: the alignment gap before it, filled by the allocator).  The
+ * fast path writes @addr and @meta only; @r is found when the record
+ * leaves its batch (js_rec_region()).
+ */
+struct js_rec {
+	uintptr_t addr;		/* final address; 0: an empty map slot */
+	uint64_t meta;		/* size << 32 | lead << 2 | kind */
+	struct js_region *r;
+};
+
+#define JS_REC_META(size, lead, kind)					\
+	((uint64_t)(size) << 32 | (uint64_t)(lead) << 2 | (kind))
+#define JS_REC_KIND(e)		((unsigned int)((e)->meta & 3))
+#define JS_REC_LEAD(e)		((size_t)((e)->meta & 0xffffffffU) >> 2)
+#define JS_REC_SIZE(e)		((size_t)((e)->meta >> 32))
+
+/* The finalized allocations of a pool, by final address. */
+struct js_amap {
+	struct js_rec *slot;
+	size_t mask;		/* capacity - 1, capacity a power of two */
+	size_t nr;
 };
 
 /* A pending run of bytes: one contiguous range of one section. */
@@ -175,6 +226,8 @@ struct jitseal_batch {
 	size_t last[JITSEAL_KIND_MAX];	/* index + 1 of the open run per kind */
 	struct js_region *run_r[JITSEAL_KIND_MAX];	/* its region */
 	size_t run_end[JITSEAL_KIND_MAX];	/* its end: segs[] lags behind */
+	struct js_rec *recs;		/* its allocations, pending: */
+	struct js_rec *rec_next, *rec_end;	/* [recs, rec_next) */
 };
 
 struct js_backend;
@@ -196,8 +249,10 @@ struct jitseal_pool {
 	unsigned int max_segments;
 	uint64_t max_load_bytes;
 	uint64_t features;
+	struct js_amap amap;		/* finalized allocations */
 	/* statistics */
 	uint64_t finalizes, loads, discards;
+	uint64_t frees, freed_bytes, refusals;
 };
 
 /* A backend: maps a region's code and rodata, installs runs into them. */
@@ -220,6 +275,13 @@ struct js_backend {
 		       size_t *done);
 	/* pages of @r that hold installed bytes */
 	size_t (*pages)(struct jitseal_pool *pool, struct js_region *r);
+	/*
+	 * Give back @len bytes at @off of section @kind of @r (whole pages,
+	 * each INSTALLED): when it returns 0, no byte of them can run or be
+	 * read, and a later install puts fresh trap-filled pages there.
+	 */
+	int (*reclaim)(struct jitseal_pool *pool, struct js_region *r,
+		       unsigned int kind, size_t off, size_t len);
 };
 
 extern const struct js_backend js_backend_kmod;
@@ -278,6 +340,27 @@ static inline void js_batch_sync(struct jitseal_batch *b)
 	}
 }
 
+static inline size_t js_batch_nrec(const struct jitseal_batch *b)
+{
+	return (size_t)(b->rec_next - b->recs);
+}
+
+/* The region of a record that leaves its batch. */
+static inline void js_rec_region(const struct jitseal_pool *pool,
+				 struct js_rec *e)
+{
+	unsigned int kind = JS_REC_KIND(e);
+	struct js_region *r = pool->cur[kind];
+
+	/* usually the current region; else the one that holds it */
+	if (e->addr - (uintptr_t)r->sec[kind].addr >= r->sec[kind].size)
+		for (r = pool->regions; r; r = r->next)
+			if (e->addr - (uintptr_t)r->sec[kind].addr <
+			    r->sec[kind].size)
+				break;
+	e->r = r;
+}
+
 /* runtime.c: leaf */
 void *js_obj_alloc(size_t size);
 void js_obj_free(void *obj, size_t size);
@@ -294,6 +377,25 @@ int js_map_sections(struct js_region *r, int fd);
 void js_host_digests(const struct js_region *r, const struct js_seg *segs,
 		     size_t n, unsigned char (*digests)[JITSEAL_DIGEST_LEN]);
 size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
+void js_host_fill(char *p, size_t n, unsigned int kind);
+
+/* amap.c: leaf, the map of finalized allocations */
+int js_amap_reserve(struct js_amap *m, size_t n);
+int js_amap_add(struct js_amap *m, const struct js_rec *e);
+bool js_amap_take(struct js_amap *m, uintptr_t addr, struct js_rec *out);
+void js_amap_release(struct js_amap *m);
+
+/* page.c: per-page counts, reclaim, bump windows */
+int js_pages_init(struct js_region *r);
+void js_pages_release(struct js_region *r);
+void js_pages_get(struct js_section *s, size_t lo, size_t hi);
+void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
+		  unsigned int kind, size_t lo, size_t hi);
+void js_pages_installed(struct js_section *s, size_t off, size_t len);
+bool js_window_fits(const struct js_section *s, size_t need, size_t align);
+bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
+		    unsigned int kind, size_t need, size_t align);
+void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
 
 /* backend.c: selection and names */
 int js_backend_select(const struct jitseal_pool_opts *opts,

@@ -87,6 +87,7 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 		js_obj_free(b, sizeof(*b));
 	}
 	js_batch_release(&pool->batch);
+	js_amap_release(&pool->amap);
 	for (r = pool->regions; r; r = rn) {
 		rn = r->next;
 		js_region_free(pool, r);

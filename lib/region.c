@@ -87,25 +87,38 @@ void js_region_free(struct jitseal_pool *pool, struct js_region *r)
 		munmap(r->base, r->size);
 	if (r->stage)
 		munmap(r->stage, r->stage_size);
+	js_pages_release(r);
 	free(r);
 }
 
-/* A later region with room for @need bytes of @kind, if any. */
-static struct js_region *js_region_find(struct jitseal_pool *pool,
-					unsigned int kind, size_t need,
-					size_t align)
+/*
+ * A region with room for @need bytes of @kind, made current: the current
+ * region's window moved to free pages, another region's window, or
+ * another region's window moved.  Freed pages are reused before the pool
+ * grows.
+ */
+static bool js_region_find(struct jitseal_pool *pool, unsigned int kind,
+			   size_t need, size_t align)
 {
 	struct js_region *r;
 
-	for (r = pool->cur[kind]->next; r; r = r->next) {
-		const struct js_section *s = &r->sec[kind];
-		uintptr_t base = (uintptr_t)js_sec_addr(r, kind);
-		uintptr_t a = (base + s->next + align - 1) & ~(align - 1);
-
-		if (a - base + need <= s->size)
-			return r;
+	if (js_window_move(pool, pool->cur[kind], kind, need, align))
+		return true;
+	for (r = pool->regions; r; r = r->next) {
+		if (r != pool->cur[kind] &&
+		    js_window_fits(&r->sec[kind], need, align)) {
+			pool->cur[kind] = r;
+			return true;
+		}
 	}
-	return NULL;
+	for (r = pool->regions; r; r = r->next) {
+		if (r != pool->cur[kind] &&
+		    js_window_move(pool, r, kind, need, align)) {
+			pool->cur[kind] = r;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* A region with room for @need bytes of @kind: layout and reservation. */
@@ -139,11 +152,15 @@ static struct js_region *js_region_new(struct jitseal_pool *pool,
 		total += sz;
 	}
 	r->size = total;
-	r->base = js_reserve(pool, total);
-	if (!r->base) {
-		err = errno;
+	err = js_pages_init(r);
+	if (!err) {
+		r->base = js_reserve(pool, total);
+		err = r->base ? 0 : -errno;
+	}
+	if (err) {
+		js_pages_release(r);
 		free(r);
-		errno = err;
+		errno = -err;
 		return NULL;
 	}
 	return r;
@@ -201,8 +218,8 @@ static void js_region_link(struct jitseal_pool *pool, struct js_region *r,
 }
 
 /*
- * Make room for @need bytes of @kind aligned to @align: move to a later
- * region that has room, or reserve a new one.  Called with the pool lock
+ * Make room for @need bytes of @kind aligned to @align: reuse free pages
+ * or another region's room, or reserve a new region.  Called with the pool lock
  * held (or before the pool is published).
  */
 int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
@@ -213,11 +230,8 @@ int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 
 	if (pool->nr_regions) {
 		js_assert_held(&pool->lock);
-		r = js_region_find(pool, kind, need, align);
-		if (r) {
-			pool->cur[kind] = r;
+		if (js_region_find(pool, kind, need, align))
 			return 0;
-		}
 		if (pool->flags & JITSEAL_POOL_NO_GROW)
 			return -ENOSPC;
 		if (pool->nr_regions >= JS_MAX_REGIONS)

@@ -13,6 +13,7 @@
 #include "internal.h"
 
 size_t js_page_size = 4096;
+unsigned int js_page_shift = 12;
 unsigned int js_fork_gen;	/* bumped in every child: see js_forked() */
 
 static void js_atfork_child(void)
@@ -24,8 +25,10 @@ __attribute__((constructor)) static void js_init(void)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 
-	if (ps > 0)
+	if (ps > 0 && !(ps & (ps - 1))) {
 		js_page_size = (size_t)ps;
+		js_page_shift = (unsigned int)__builtin_ctzl((unsigned long)ps);
+	}
 	pthread_atfork(NULL, NULL, js_atfork_child);
 }
 

@@ -7,7 +7,10 @@
  * code model).  jitseal_alloc() returns a staging pointer, where the JIT
  * writes, and the final address, where the code will run.
  * jitseal_finalize() installs everything pending: code becomes read+exec,
- * read-only data read-only.  RW data is usable at once.
+ * read-only data read-only.  RW data is usable at once.  jitseal_free()
+ * gives one finalized allocation back; a page whose allocations are all
+ * freed is reclaimed (kmod: retired, no process can run it any more) and
+ * its range is reused.
  *
  * Conventions: functions returning int return 0 (or a non-negative value)
  * on success and a negative errno on failure; functions returning a
@@ -32,7 +35,7 @@ extern "C" {
 #define JITSEAL_API __attribute__((visibility("default")))
 
 #define JITSEAL_VERSION_MAJOR	0
-#define JITSEAL_VERSION_MINOR	1
+#define JITSEAL_VERSION_MINOR	2
 
 /*
  * Declare and initialise an options struct: zero everything (padding
@@ -73,7 +76,12 @@ enum jitseal_sealing {
 /* struct jitseal_pool_opts.flags */
 #define JITSEAL_POOL_NO_GROW	(1U << 0)	/* -ENOSPC instead of growing */
 #define JITSEAL_POOL_SYNC_CORE	(1U << 1)	/* every finalize serialises CPUs */
-#define JITSEAL_POOL_FLAGS	(JITSEAL_POOL_NO_GROW | JITSEAL_POOL_SYNC_CORE)
+#define JITSEAL_POOL_NO_RETIRE	(1U << 2)	/* freed pages stay: bytes never change */
+#define JITSEAL_POOL_FLAGS	(JITSEAL_POOL_NO_GROW | JITSEAL_POOL_SYNC_CORE | \
+				 JITSEAL_POOL_NO_RETIRE)
+
+/* jitseal_free() and the free/reclaim statistics exist. */
+#define JITSEAL_HAVE_FREE	1
 
 /**
  * struct jitseal_pool_opts - options of jitseal_pool_create()
@@ -152,6 +160,12 @@ struct jitseal_pool_stats {
 	uint64_t finalizes;		/* successful non-empty finalizes */
 	uint64_t loads;			/* install syscalls (kmod: LOAD ioctls) */
 	uint64_t discards;		/* discarded allocations */
+	/* since 0.2 (jitseal_free) */
+	uint64_t frees;			/* allocations freed */
+	uint64_t freed_bytes;		/* their bytes */
+	uint64_t reclaimed[JITSEAL_KIND_MAX];	/* pages given back */
+	size_t kept_pages;		/* fully freed pages kept (no retire) */
+	uint64_t reclaim_refusals;	/* runs of pages the backend kept */
 };
 
 /**
@@ -190,6 +204,9 @@ JITSEAL_API int jitseal_alloc(struct jitseal_pool *pool, size_t size,
 JITSEAL_API int jitseal_finalize(struct jitseal_pool *pool,
 				 struct jitseal_finalize_opts *opts);
 JITSEAL_API int jitseal_discard(struct jitseal_pool *pool);
+
+/* Free one finalized allocation (any batch's); whole free pages go back */
+JITSEAL_API int jitseal_free(struct jitseal_pool *pool, void *addr);
 
 /* Batches: independent pending sets, one per compiling thread or module */
 JITSEAL_API struct jitseal_batch *jitseal_batch_create(struct jitseal_pool *pool);

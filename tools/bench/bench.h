@@ -100,6 +100,8 @@ struct bench_opts {
 	unsigned int w5_fns;		/* W5 functions per run */
 	unsigned int w6_fns;		/* W6 functions per thread */
 	unsigned int p6_allocs;		/* P6 allocations */
+	unsigned int p9_fns;		/* P9 functions through one pool */
+	unsigned int p9_units;		/* P9 pool-per-unit cycles */
 	const char *clock_label;	/* icount, tcg, native */
 	const char *only;		/* comma list of workloads, or NULL */
 	const char *methods;		/* comma list of methods, or NULL */
@@ -159,6 +161,7 @@ int w4_run(const struct bench_opts *o);
 int w5_run(const struct bench_opts *o);
 int w6_run(const struct bench_opts *o);
 int p6_run(const struct bench_opts *o);
+int p9_run(const struct bench_opts *o);
 
 /* memstat.c */
 struct memsnap {

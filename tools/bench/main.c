@@ -105,7 +105,7 @@ static const struct {
 } workloads[] = {
 	{ "W0", w0_run }, { "W1", w1_run }, { "W2", w2_run }, { "W3", w3_run },
 	{ "W4", w4_run }, { "W5", w5_run }, { "W6", w6_run },
-	{ "P6", p6_run },
+	{ "P6", p6_run }, { "P9", p9_run },
 };
 #define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 
@@ -117,7 +117,7 @@ static void usage(void)
 		"options:\n"
 		"  --clock LABEL    label of the figures: icount, tcg or native (default native)\n"
 		"  --reps N         repetitions per figure (default 5)\n"
-		"  --only LIST      workloads, e.g. W1,W3,P6 (default all)\n"
+		"  --only LIST      workloads, e.g. W1,W3,P6,P9 (default all)\n"
 		"  --methods LIST   methods, e.g. jitseal,memfd (default all usable)\n"
 		"  --tmpfs-dir DIR  directory of tmpfile-tmpfs (default /dev/shm)\n"
 		"  --disk-dir DIR   directory of tmpfile-disk (not tmpfs; default: skipped)\n"
@@ -162,6 +162,8 @@ int main(int argc, char **argv)
 		.w5_fns = 256,
 		.w6_fns = 256,
 		.p6_allocs = 1000000,
+		.p9_fns = 100000,
+		.p9_units = 10000,
 	};
 	unsigned int i, mi;
 	bool quick = false, no_cgroup = false;
@@ -195,6 +197,7 @@ int main(int argc, char **argv)
 			.reps = 1, .w1_fns = { 8, 8, 8, 4 }, .w2_fns = 20,
 			.w3_bytes = 1 << 20, .w4_fns = 200, .w5_fns = 16,
 			.w6_fns = 16, .p6_allocs = 10000,
+			.p9_fns = 3000, .p9_units = 2000,
 			.only = o.only, .methods = o.methods,
 			.w1_size = o.w1_size,
 		};
@@ -206,13 +209,15 @@ int main(int argc, char **argv)
 		o.w4_fns = 2000;
 		o.w5_fns = o.w6_fns = 64;
 		o.p6_allocs = 100000;
+		o.p9_fns = 20000;
+		o.p9_units = 3000;
 	}
 	o.smoke = smoke;
 	o.clock_label = clock_label;
 
 	if (smoke) {
 		printf("TAP version 13\n1..%zu\n",
-		       (NR_WORKLOADS - 2) * nr_methods + 2);
+		       (NR_WORKLOADS - 3) * nr_methods + 3);
 	} else {
 		out_note("jitseal-bench: clock %s, %u repetitions per figure",
 			 clock_label, o.reps);
@@ -257,9 +262,12 @@ int main(int argc, char **argv)
 			continue;
 		lower_name(lw, sizeof(lw), workloads[i].name);
 		if (!strcmp(workloads[i].name, "P6") ||
+		    !strcmp(workloads[i].name, "P9") ||
 		    !strcmp(workloads[i].name, "W0")) {
-			const char *t = workloads[i].name[0] == 'P' ?
+			const char *t = !strcmp(workloads[i].name, "P6") ?
 				"bench_p6_jitseal_alloc_runs" :
+				!strcmp(workloads[i].name, "P9") ?
+				"bench_p9_jitseal_free_runs" :
 				"bench_w0_reference_runs";
 
 			if (want)

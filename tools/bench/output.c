@@ -331,6 +331,30 @@ static void ratio_set(const char *clock, const char *tag, const char *w,
 	}
 }
 
+/* P9: eviction with jitseal_free() against a pool per unit. */
+static void ratio_p9(const char *clock)
+{
+	const char *p = "size=256 live=1000";
+	double r = get(clock, "P9", "jitseal-free", p, "pages_ratio");
+	double fds = get(clock, "P9", "jitseal-free", p, "fds");
+	double vmas = get(clock, "P9", "jitseal-free", p, "vmas_grown");
+	double c = get(clock, "P9", "jitseal-free", p, "cycle");
+	double u = get(clock, "P9", "pool-per-unit", p, "cycle");
+	double ur = get(clock, "P9", "pool-per-unit", p, "pages_ratio");
+	double ufd = get(clock, "P9", "pool-per-unit", p, "fds");
+	double uv = get(clock, "P9", "pool-per-unit", p, "vmas");
+
+	if (isnan(r))
+		return;
+	rline("P9 jitseal_free pages held / live pages = %.2f   target <= 1.1: %s",
+	      r, verdict(r <= 1.1));
+	rline("P9 jitseal_free holds %.0f fd(s), VMAs grown %.0f after the working set   target <= 1 fd, VMAs constant: %s",
+	      fds, vmas, verdict(fds <= 1 && vmas <= 4));
+	if (!isnan(u))
+		rline("P9 free+reuse cycle / pool-per-unit cycle = %.3f (%.0f / %.0f ns); a pool per unit holds %.1fx the live pages, %.0f fds, %.0f VMAs",
+		      c / u, c, u, ur, ufd, uv);
+}
+
 static void ratios(const char *clock)
 {
 	const char *ms[MAXD];
@@ -463,6 +487,7 @@ static void ratios(const char *clock)
 			rline("P6 jitseal_alloc = %.1f %s per allocation (%.1f measured, minus %.1f for the loop and an empty call)%s",
 			      net, u, d, v, tgt);
 	}
+	ratio_p9(clock);
 }
 
 /* The same colour and point for a method in every panel. */
@@ -586,6 +611,7 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 		if (!distinct(clock, "W1", NULL, true, ws) &&
 		    !distinct(clock, "W0", NULL, true, ws) &&
 		    !distinct(clock, "P6", NULL, true, ws) &&
+		    !distinct(clock, "P9", NULL, true, ws) &&
 		    !distinct(clock, "W4", NULL, true, ws))
 			continue;
 		fprintf(md, "\n## %s clock\n", clock);
@@ -595,6 +621,8 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 			      "10,000 functions of random size, one per finalize, in one pool");
 		table_metrics(md, clock, "P6", "size=16",
 			      "cost of one jitseal_alloc() of 16 bytes");
+		table_metrics(md, clock, "P9", "size=256 live=1000",
+			      "a JIT that evicts: 256 B functions, 1,000 live");
 		fprintf(md, "\n### ratio lines, %s\n\n```\n", clock);
 		ratio_files[0] = md;
 		ratio_files[1] = rt;

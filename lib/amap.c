@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * Leaf: the map of a pool's finalized allocations, keyed by final
+ * address, for jitseal_free().  Open addressing with linear probing and
+ * backward-shift deletion (no tombstones), at most half full.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+static size_t js_amap_hash(uintptr_t addr, size_t mask)
+{
+	uint64_t h = (uint64_t)addr * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h ^ (h >> 29)) & mask;
+}
+
+static void js_amap_put(struct js_rec *slot, size_t mask, const struct js_rec *e)
+{
+	size_t i = js_amap_hash(e->addr, mask);
+
+	while (slot[i].addr)
+		i = (i + 1) & mask;
+	slot[i] = *e;
+}
+
+static int js_amap_grow(struct js_amap *m)
+{
+	size_t cap = m->slot ? (m->mask + 1) * 2 : 256, i;
+	struct js_rec *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (i = 0; m->slot && i <= m->mask; i++)
+		if (m->slot[i].addr)
+			js_amap_put(slot, cap - 1, &m->slot[i]);
+	free(m->slot);
+	m->slot = slot;
+	m->mask = cap - 1;
+	return 0;
+}
+
+/* Room for @n more entries: js_amap_add() of them cannot fail. */
+int js_amap_reserve(struct js_amap *m, size_t n)
+{
+	int err;
+
+	while (!m->slot || 2 * (m->nr + n) > m->mask + 1) {
+		err = js_amap_grow(m);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Add @e (its address is not in the map). */
+int js_amap_add(struct js_amap *m, const struct js_rec *e)
+{
+	int err = js_amap_reserve(m, 1);
+
+	if (err)
+		return err;
+	js_amap_put(m->slot, m->mask, e);
+	m->nr++;
+	return 0;
+}
+
+/* Remove the allocation at @addr into @out; false if there is none. */
+bool js_amap_take(struct js_amap *m, uintptr_t addr, struct js_rec *out)
+{
+	size_t i, j, h;
+
+	if (!m->slot || !addr)
+		return false;
+	for (i = js_amap_hash(addr, m->mask); m->slot[i].addr != addr;
+	     i = (i + 1) & m->mask)
+		if (!m->slot[i].addr)
+			return false;
+	*out = m->slot[i];
+	/* shift back the entries of the probe chain that follow */
+	for (j = (i + 1) & m->mask; m->slot[j].addr; j = (j + 1) & m->mask) {
+		h = js_amap_hash(m->slot[j].addr, m->mask);
+		if (((j - h) & m->mask) >= ((j - i) & m->mask)) {
+			m->slot[i] = m->slot[j];
+			i = j;
+		}
+	}
+	m->slot[i].addr = 0;
+	m->nr--;
+	return true;
+}
+
+void js_amap_release(struct js_amap *m)
+{
+	free(m->slot);
+	m->slot = NULL;
+	m->mask = m->nr = 0;
+}

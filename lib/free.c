@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * jitseal_free(): give one finalized allocation back.  Its pages lose a
+ * count; a page no allocation overlaps any more is reclaimed (page.c),
+ * and the bump windows reuse it.
+ */
+#include "internal.h"
+
+/* Is @addr the start of an allocation still pending in some batch? */
+static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
+{
+	const struct jitseal_batch *b = &pool->batch;
+	size_t i;
+
+	js_assert_held(&pool->lock);
+	for (;;) {
+		for (i = 0; i < js_batch_nrec(b); i++)
+			if (b->recs[i].addr == addr)
+				return true;
+		b = b == &pool->batch ? pool->batches : b->next;
+		if (!b)
+			return false;
+	}
+}
+
+static int js_free(struct jitseal_pool *pool, uintptr_t addr)
+{
+	struct js_rec e;
+
+	js_assert_held(&pool->lock);
+	if (!js_amap_take(&pool->amap, addr, &e))
+		return js_pending(pool, addr) ? -EBUSY : -EINVAL;
+	pool->frees++;
+	pool->freed_bytes += JS_REC_SIZE(&e);
+	e.r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
+	if (JS_REC_KIND(&e) != JITSEAL_DATA)
+		e.r->sec[JS_REC_KIND(&e)].sealed -= JS_REC_SIZE(&e);
+	js_rec_put(pool, &e);
+	return 0;
+}
+
+JITSEAL_API int jitseal_free(struct jitseal_pool *pool, void *addr)
+{
+	int err = js_pool_check(pool);
+
+	if (err)
+		return err;
+	if (!addr)
+		return -EINVAL;
+	/* a child shares the parent's pages: it must not take them away */
+	if (js_forked(pool))
+		return -ECHILD;
+	js_lock(&pool->lock);
+	err = js_free(pool, (uintptr_t)addr);
+	js_unlock(&pool->lock);
+	return err;
+}

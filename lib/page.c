@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * Pages of a section: how many allocations (pending or live) overlap
+ * each page, its state (internal.h, JS_PG_*), reclaiming a page once no
+ * allocation overlaps it, and the bump windows that reuse free pages.
+ *
+ * A page is reclaimed when its count drops to zero, unless the window
+ * covers it: the page holding the bump pointer can still receive an
+ * allocation.  It is reclaimed when the window leaves it instead.
+ * Code and rodata pages go through the backend (kmod: one
+ * JITSEAL_IOC_RETIRE per run of pages); a refusal keeps the page, dead,
+ * for the life of the pool.  Data pages are simply MADV_DONTNEED.
+ */
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "internal.h"
+
+/* One array for the counts of every section, one for the states. */
+int js_pages_init(struct js_region *r)
+{
+	size_t total = 0, n;
+	unsigned int k;
+	uint32_t *cnt;
+	unsigned char *state;
+
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
+		total += r->sec[k].size >> js_page_shift;
+	cnt = calloc(total ? total : 1, sizeof(*cnt) + 1);
+	if (!cnt)
+		return -ENOMEM;
+	state = (unsigned char *)(cnt + total);
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		struct js_section *s = &r->sec[k];
+
+		n = s->size >> js_page_shift;
+		s->cnt = cnt;
+		s->state = state;
+		cnt += n;
+		state += n;
+		s->limit = s->size;
+	}
+	return 0;
+}
+
+void js_pages_release(struct js_region *r)
+{
+	free(r->sec[0].cnt);
+	r->sec[0].cnt = NULL;
+}
+
+/* Count an allocation on the pages of bytes [@lo, @hi) of @s. */
+void js_pages_get(struct js_section *s, size_t lo, size_t hi)
+{
+	size_t p;
+
+	for (p = lo >> js_page_shift; p <= (hi - 1) >> js_page_shift; p++)
+		s->cnt[p]++;
+}
+
+/* Could a bump allocation still land in page @p? */
+static bool js_page_in_window(const struct js_section *s, size_t p)
+{
+	return (p << js_page_shift) < s->limit &&
+	       ((p + 1) << js_page_shift) > s->next;
+}
+
+static bool js_page_reclaimable(const struct js_section *s, unsigned int kind,
+				size_t p)
+{
+	if (s->cnt[p] || js_page_in_window(s, p))
+		return false;
+	return kind == JITSEAL_DATA || s->state[p] == JS_PG_INSTALLED;
+}
+
+static bool js_page_free(const struct js_section *s, size_t p)
+{
+	return !s->cnt[p] && (s->state[p] == JS_PG_EMPTY ||
+			      s->state[p] == JS_PG_RECLAIMED);
+}
+
+/* Give back pages [@p, @p + @n) of section @kind of @r. */
+static void js_reclaim_run(struct jitseal_pool *pool, struct js_region *r,
+			   unsigned int kind, size_t p, size_t n)
+{
+	struct js_section *s = &r->sec[kind];
+	size_t off = p << js_page_shift, len = n << js_page_shift, i;
+	int err;
+
+	if (kind == JITSEAL_DATA) {
+		madvise(s->addr + off, len, MADV_DONTNEED);
+		s->reclaimed += n;
+		return;
+	}
+	if (pool->flags & JITSEAL_POOL_NO_RETIRE)
+		err = -EPERM;
+	else
+		err = pool->be->reclaim(pool, r, kind, off, len);
+	for (i = p; i < p + n; i++)
+		s->state[i] = err ? JS_PG_KEPT : JS_PG_RECLAIMED;
+	if (err) {
+		s->kept += n;
+		pool->refusals++;
+	} else {
+		s->held -= n;
+		s->reclaimed += n;
+	}
+}
+
+/* Reclaim every reclaimable page of [@p0, @p1), one call per run. */
+static void js_pages_reclaim(struct jitseal_pool *pool, struct js_region *r,
+			     unsigned int kind, size_t p0, size_t p1)
+{
+	const struct js_section *s = &r->sec[kind];
+	size_t p, q;
+
+	for (p = p0; p < p1; p = q + 1) {
+		for (q = p; q < p1 && js_page_reclaimable(s, kind, q); q++)
+			;
+		if (q > p)
+			js_reclaim_run(pool, r, kind, p, q - p);
+	}
+}
+
+/* An allocation on bytes [@lo, @hi) of a section is gone. */
+void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
+		  unsigned int kind, size_t lo, size_t hi)
+{
+	struct js_section *s = &r->sec[kind];
+	size_t p, p0 = lo >> js_page_shift, p1 = ((hi - 1) >> js_page_shift) + 1;
+
+	js_assert_held(&pool->lock);
+	for (p = p0; p < p1; p++)
+		s->cnt[p]--;
+	js_pages_reclaim(pool, r, kind, p0, p1);
+}
+
+/* The allocation @e (finalized or pending) is gone. */
+void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e)
+{
+	unsigned int kind = JS_REC_KIND(e);
+	size_t off = e->addr - (uintptr_t)js_sec_addr(e->r, kind);
+
+	js_pages_put(pool, e->r, kind, off - JS_REC_LEAD(e),
+		     off + JS_REC_SIZE(e));
+}
+
+/* Bytes [@off, @off + @len) of @s are installed. */
+void js_pages_installed(struct js_section *s, size_t off, size_t len)
+{
+	size_t p;
+
+	for (p = off >> js_page_shift; p <= (off + len - 1) >> js_page_shift;
+	     p++) {
+		if (s->state[p] == JS_PG_INSTALLED || s->state[p] == JS_PG_KEPT)
+			continue;
+		s->state[p] = JS_PG_INSTALLED;
+		s->held++;
+	}
+}
+
+/* Does an allocation of @need bytes aligned to @align fit the window? */
+bool js_window_fits(const struct js_section *s, size_t need, size_t align)
+{
+	uintptr_t a = ((uintptr_t)s->addr + s->next + align - 1) & ~(align - 1);
+
+	return a - (uintptr_t)s->addr + need <= s->limit;
+}
+
+/* A run of at least @npg free pages in [@from, @total): true and [*p, *q). */
+static bool js_free_run(const struct js_section *s, size_t from, size_t total,
+			size_t npg, size_t *p, size_t *q)
+{
+	size_t a, b;
+
+	for (a = from; a < total; a = b + 1) {
+		for (b = a; b < total && js_page_free(s, b); b++)
+			;
+		if (b - a >= npg) {
+			*p = a;
+			*q = b;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The window leaves the page of the bump pointer: reclaim it if it can. */
+static void js_window_leave(struct jitseal_pool *pool, struct js_region *r,
+			    unsigned int kind)
+{
+	struct js_section *s = &r->sec[kind];
+	size_t next = s->next, p = next >> js_page_shift;
+
+	s->used += next - s->wstart;
+	s->wstart = s->next = s->limit = 0;	/* no window: nothing covered */
+	if ((next & (js_page_size - 1)) && p < s->size >> js_page_shift)
+		js_pages_reclaim(pool, r, kind, p, p + 1);
+}
+
+/*
+ * Move the window of section @kind of @r to a run of free pages that
+ * holds @need bytes aligned to @align, the next one after the previous
+ * window (next fit).  False, and nothing changed, if there is none.
+ */
+bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
+		    unsigned int kind, size_t need, size_t align)
+{
+	struct js_section *s = &r->sec[kind];
+	size_t total = s->size >> js_page_shift, p, q;
+	size_t npg = (need + (align > js_page_size ? align : 0) +
+		      js_page_size - 1) >> js_page_shift;
+
+	js_assert_held(&pool->lock);
+	if (!js_free_run(s, s->scan, total, npg, &p, &q) &&
+	    !js_free_run(s, 0, total, npg, &p, &q))
+		return false;
+	js_window_leave(pool, r, kind);
+	s->wstart = s->next = p << js_page_shift;
+	s->limit = q << js_page_shift;
+	s->scan = q < total ? q : 0;
+	return js_window_fits(s, need, align);
+}
