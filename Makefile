@@ -6,11 +6,12 @@ include mk/config.mk
 # Userspace parts, each a directory with its own Makefile (all, clean).
 USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce \
-	     selftests/profile lib/llvm tools/jitseal-lli selftests/llvm
+	     selftests/profile lib/llvm tools/jitseal-lli selftests/llvm \
+	     selftests/admin
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module userspace check lint demo bench bench-native \
-	install clean distclean $(USER_DIRS)
+	install dkms-source deb clean distclean $(USER_DIRS)
 
 all: module userspace
 
@@ -51,6 +52,19 @@ bench-native:
 install: userspace
 	$(MAKE) -C lib install
 	$(MAKE) -C lib/llvm install
+
+# The module's source as DKMS wants it: $(DKMS_SRCDIR) with dkms.conf.
+DKMS_SRCDIR ?= $(DESTDIR)/usr/src/jitseal-$(JITSEAL_VERSION)
+DKMS_FILES := VERSION uapi/linux/jitseal.h \
+	$(filter-out %.mod.c,$(sort $(wildcard kmod/*.c kmod/*.h))) kmod/Kbuild
+dkms-source:
+	install -d $(DKMS_SRCDIR)/kmod $(DKMS_SRCDIR)/uapi/linux
+	for f in $(DKMS_FILES); do install -m 644 $$f $(DKMS_SRCDIR)/$$f || exit 1; done
+	sed 's/#MODULE_VERSION#/$(JITSEAL_VERSION)/' dkms.conf > $(DKMS_SRCDIR)/dkms.conf
+
+# Debian packages of a clean copy of the tree, in build/deb (tools/mkdeb).
+deb:
+	@tools/mkdeb
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(TOP) clean

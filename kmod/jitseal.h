@@ -146,6 +146,9 @@ long jitseal_ioctl_load(struct jitseal_handle *h,
 long jitseal_ioctl_retire(struct jitseal_handle *h,
 			  struct jitseal_retire __user *uarg);
 
+/* audit.c: load records through the audit subsystem */
+bool jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes, const u8 *digests);
+
 /* policy.c: knobs and statistics in /sys/kernel/jitseal/ */
 enum jitseal_reject {
 	JITSEAL_REJECT_QUOTA,

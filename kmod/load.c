@@ -501,6 +501,10 @@ static void jitseal_audit(const struct jitseal_kbatch *b)
 	u32 i, n = min_t(u32, b->arg.nr_segments, JITSEAL_AUDIT_DIGESTS);
 	int len = 0;
 
+	if (jitseal_audit_load(b->pool->id, b->arg.nr_segments, b->bytes,
+			       b->digests[0]))
+		return;
+
 	for (i = 0; i < n; i++)
 		len += scnprintf(prefixes + len, sizeof(prefixes) - len,
 				 "%s%4phN", i ? "," : "", b->digests[i]);

@@ -3,6 +3,8 @@
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 CACHE := $(TOP)/.cache
+# The one version of module, library, tools and packages.
+JITSEAL_VERSION := $(shell cat $(TOP)/VERSION)
 
 KVER ?= $(shell $(TOP)/tools/kernel-version 2>/dev/null)
 KDIR ?= /usr/src/linux-headers-$(KVER)

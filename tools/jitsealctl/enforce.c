@@ -31,13 +31,6 @@
 #define THREADS_MAX	"/proc/sys/kernel/threads-max"
 #define PID_MAX_LIMIT	(4 * 1024 * 1024)
 
-struct enforce_opts {
-	enum wx_scope scope;
-	enum wx_mode mode;
-	const char *cgroup;
-	__u64 pid;
-};
-
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
@@ -243,7 +236,8 @@ static int pin_all(struct wxorx *skel)
 	if (pin_one("config", pin_map, skel->maps.rodata) ||
 	    pin_one("state", pin_map, skel->maps.bss) ||
 	    pin_one("counters", pin_map, skel->maps.counters) ||
-	    pin_one("events", pin_map, skel->maps.events))
+	    pin_one("events", pin_map, skel->maps.events) ||
+	    pin_one("exempt", pin_map, skel->maps.exempt))
 		return 1;
 	if (bpf_program__autoload(skel->progs.wx_fork) &&
 	    pin_one("procs", pin_map, skel->maps.procs))
@@ -316,9 +310,11 @@ out:
 	return err ? 1 : 0;
 }
 
-static int parse_enforce(int argc, char **argv, struct enforce_opts *o)
+static int parse_enforce(int argc, char **argv, struct enforce_opts *o,
+			 const char **file)
 {
 	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'C' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -351,6 +347,9 @@ static int parse_enforce(int argc, char **argv, struct enforce_opts *o)
 		case 'A':
 			o->mode = WX_MODE_AUDIT;
 			break;
+		case 'C':
+			*file = optarg;
+			break;
 		default:
 			if (optopt)
 				return fail("enforce: option --%s needs an argument",
@@ -366,26 +365,26 @@ static int parse_enforce(int argc, char **argv, struct enforce_opts *o)
 	return 0;
 }
 
-int cmd_enforce(int argc, char **argv)
+/* Start enforcement as O says; 0, or 1 after one error line. */
+int enforce_start(const struct enforce_opts *o)
 {
-	struct enforce_opts o = {};
 	struct wx_config cfg = { .abi_version = WX_ABI_VERSION };
 	unsigned int major, minor;
 	int pidfd = -1, rc;
 
-	if (parse_enforce(argc, argv, &o) || require_root("enforce") ||
-	    check_bpf_lsm() || check_bpffs() || check_kallsyms())
+	if (require_root("enforce") || check_bpf_lsm() || check_bpffs() ||
+	    check_kallsyms())
 		return 1;
-	cfg.scope = o.scope;
-	cfg.mode = o.mode;
+	cfg.scope = o->scope;
+	cfg.mode = o->mode;
 	cfg.enforced_at = time(NULL);
-	if (o.scope == WX_SCOPE_CGROUP && cgroup_identify(o.cgroup, &cfg))
+	if (o->scope == WX_SCOPE_CGROUP && cgroup_identify(o->cgroup, &cfg))
 		return 1;
-	if (o.scope == WX_SCOPE_PID) {
-		pidfd = pidfd_open_checked(o.pid);
+	if (o->scope == WX_SCOPE_PID) {
+		pidfd = pidfd_open_checked(o->pid);
 		if (pidfd < 0)
 			return 1;
-		cfg.root_pid = o.pid;
+		cfg.root_pid = o->pid;
 	}
 	if (!jitseal_devnum(&major, &minor))
 		cfg.jitseal_rdev = (major << 20) | minor;
@@ -398,12 +397,39 @@ int cmd_enforce(int argc, char **argv)
 		     fail("cannot create %s: %s", WX_PIN_DIR, strerror(errno));
 		goto out;
 	}
-	rc = load_and_pin(&o, &cfg, pidfd);
+	rc = load_and_pin(o, &cfg, pidfd);
 	if (rc)
 		unpin_all();
 out:
 	if (pidfd >= 0)
 		close(pidfd);
+	return rc;
+}
+
+/*
+ * enforce [--config FILE]: the exemptions of the configuration file
+ * (default /etc/jitseal/jitseal.conf, if it exists) apply from the start.
+ */
+int cmd_enforce(int argc, char **argv)
+{
+	struct enforce_opts o = {};
+	const char *file = NULL;
+	struct conf c;
+	int rc;
+
+	if (parse_enforce(argc, argv, &o, &file))
+		return 1;
+	/* Only a file given must exist. */
+	if (conf_read(file ? file : JITSEAL_CONF, &c, file)) {
+		conf_free(&c);
+		return fail("enforce: %s has errors: nothing changed", c.file);
+	}
+	rc = enforce_start(&o);
+	if (!rc && exempt_sync(&c)) {
+		unpin_all();
+		rc = 1;
+	}
+	conf_free(&c);
 	return rc;
 }
 
@@ -424,8 +450,8 @@ int cmd_release(int argc, char **argv)
 	return 0;
 }
 
-/* The pinned state, for status and events. */
-static int pinned_fd(const char *name)
+/* The pinned state, for status, events and exemptions. */
+int pinned_fd(const char *name)
 {
 	char path[PATH_MAX];
 	int fd;

@@ -18,6 +18,16 @@ int cmd_policy(int argc, char **argv);
 int cmd_enforce(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_exempt(int argc, char **argv);
+int cmd_unexempt(int argc, char **argv);
+int cmd_exemptions(int argc, char **argv);
+
+/* module.c: the module through libkmod. */
+int loaded_api_version(void);
+void module_status(void);
 
 /* util.c */
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -42,7 +52,68 @@ const char *rule_name(__u32 rule);
 const char *counter_name(__u32 idx);
 const char *op_name(__u32 op);
 
+/* config.c: /etc/jitseal/jitseal.conf, jitseal.conf(5). */
+#define JITSEAL_CONF		"/etc/jitseal/jitseal.conf"
+
+enum conf_knob {
+	CONF_MAX_POOL_BYTES,
+	CONF_MAX_USER_BYTES,
+	CONF_MAX_USER_POOLS,
+	CONF_ALLOWED_GID,
+	CONF_AUDIT,
+	CONF_RETIRE,
+	CONF_NR_KNOBS,
+};
+
+#define CONF_SCOPE_OFF		(-1)
+
+struct conf_exempt {
+	char path[4096];
+	__u32 mode;		/* enum wx_exempt_mode */
+	int has_id;		/* 3: ino and ctime recorded by exempt */
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	int line;
+};
+
+struct conf {
+	const char *file;
+	int errors;
+	char knob[CONF_NR_KNOBS][32];	/* normalised as sysfs prints it */
+	int knob_line[CONF_NR_KNOBS];	/* 0: not set */
+	int lock, lock_line;
+	int scope, scope_line;		/* enum wx_scope or CONF_SCOPE_OFF */
+	int mode, mode_line;		/* enum wx_mode */
+	char cgroup[4096];
+	struct conf_exempt *exempt;
+	int nexempt;
+};
+
+extern const char *const conf_knob_keys[CONF_NR_KNOBS];
+int conf_read(const char *file, struct conf *c, bool must_exist);
+void conf_free(struct conf *c);
+int conf_set_exempt(const char *file, const char *path,
+		    const struct conf_exempt *add);
+
+/* exempt.c: per-executable exemptions in the pinned "exempt" map. */
+int exempt_identify(const char *path, struct conf_exempt *x, __u32 *dev);
+bool exempt_changed(const struct conf_exempt *x, const struct conf_exempt *now);
+int exempt_sync(const struct conf *c);
+int require_sys_admin(const char *what);
+
+/* enforce.c */
+struct enforce_opts {
+	int scope;		/* enum wx_scope */
+	int mode;		/* enum wx_mode */
+	const char *cgroup;
+	__u64 pid;
+};
+
+int enforce_start(const struct enforce_opts *o);
+
 /* enforce.c: the pinned state, for status and events. */
+int pinned_fd(const char *name);
 int pinned_config(struct wx_config *cfg);
 int pinned_counters(__u64 counts[WX_NR_COUNTERS]);
 int pinned_track_failed(void);

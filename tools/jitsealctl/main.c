@@ -18,15 +18,26 @@ static const struct {
 	{ "enforce", cmd_enforce },
 	{ "release", cmd_release },
 	{ "events", cmd_events },
+	{ "load", cmd_load },
+	{ "unload", cmd_unload },
+	{ "apply", cmd_apply },
+	{ "exempt", cmd_exempt },
+	{ "unexempt", cmd_unexempt },
+	{ "exemptions", cmd_exemptions },
 };
 
 static void usage(FILE *out)
 {
 	fputs("usage: jitsealctl status\n"
+	      "       jitsealctl load [--params \"NAME=VALUE ...\"] | unload\n"
 	      "       jitsealctl policy get [KEY] | set KEY VALUE | lock\n"
-	      "       jitsealctl enforce (--all | --cgroup PATH | --pid PID) [--audit]\n"
+	      "       jitsealctl apply [--check] [FILE]\n"
+	      "       jitsealctl enforce (--all | --cgroup PATH | --pid PID) [--audit] [--config FILE]\n"
 	      "       jitsealctl release\n"
-	      "       jitsealctl events [--follow]\n", out);
+	      "       jitsealctl events [--follow]\n"
+	      "       jitsealctl exempt [--audit] [--config FILE] PATH\n"
+	      "       jitsealctl unexempt [--config FILE] PATH\n"
+	      "       jitsealctl exemptions [--config FILE]\n", out);
 }
 
 int main(int argc, char **argv)

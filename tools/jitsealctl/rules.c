@@ -31,6 +31,8 @@ const char *counter_name(__u32 idx)
 		return "events_lost";
 	case WX_CNT_TRACK_FAILED:
 		return "track_failed";
+	case WX_CNT_EXEMPTED:
+		return "exempted";
 	}
 	return rule_name(idx);
 }

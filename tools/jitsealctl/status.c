@@ -22,6 +22,7 @@ static void print_features(__u64 features)
 		{ JITSEAL_FEAT_RODATA, "rodata" },
 		{ JITSEAL_FEAT_MAP_FD, "map_fd" },
 		{ JITSEAL_FEAT_SYNC_CORE, "sync_core" },
+		{ JITSEAL_FEAT_RETIRE, "retire" },
 	};
 	const char *sep = "";
 
@@ -52,12 +53,18 @@ static void show_module(void)
 	else
 		printf("module: loaded, %s is %u:%u\n", JITSEAL_DEVICE, major,
 		       minor);
+	module_status();
 	fd = open(JITSEAL_DEVICE, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || ioctl(fd, JITSEAL_IOC_VERSION, &v)) {
 		printf("  version: unknown (%s: %s)\n", JITSEAL_DEVICE,
 		       strerror(errno));
 	} else {
-		printf("  api_version: %u\n", v.api_version);
+		if (v.api_version == JITSEAL_API_VERSION)
+			printf("  api_version: %u\n", v.api_version);
+		else
+			printf("  api_version: %u (mismatch: jitsealctl %s speaks %d)\n",
+			       v.api_version, JITSEALCTL_VERSION,
+			       JITSEAL_API_VERSION);
 		printf("  features: ");
 		print_features(v.features);
 		printf("  max_segments: %u\n", v.max_segments);

@@ -13,7 +13,7 @@
 /* Writable knobs, in the order status shows them. */
 const char *const policy_keys[] = {
 	"max_pool_bytes", "max_user_bytes", "max_user_pools",
-	"allowed_gid", "audit", "locked", NULL,
+	"allowed_gid", "audit", "retire", "locked", NULL,
 };
 
 bool module_loaded(void)

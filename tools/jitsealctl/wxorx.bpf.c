@@ -63,6 +63,14 @@ struct {
 	__type(value, __u8);
 } exec_inodes SEC(".maps");
 
+/* Exempted executables, filled by jitsealctl (exempt, apply). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, WX_EXEMPT_MAX);
+	__type(key, struct wx_exe_key);
+	__type(value, struct wx_exempt);
+} exempt SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
@@ -152,6 +160,28 @@ struct wx_what {
 	struct inode *inode;
 };
 
+/*
+ * The exemption of the current task's executable (mm->exe_file), 0 for
+ * none.  What it execs runs another executable: no inheritance.
+ */
+static __always_inline __u32 exe_exemption(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct wx_exe_key key = {};
+	struct wx_exempt *x;
+	struct inode *inode;
+
+	inode = BPF_CORE_READ(t, mm, exe_file, f_inode);
+	if (!inode)
+		return 0;
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ctime_sec = BPF_CORE_READ(inode, i_ctime.tv_sec);
+	key.ctime_nsec = BPF_CORE_READ(inode, i_ctime.tv_nsec);
+	x = bpf_map_lookup_elem(&exempt, &key);
+	return x ? x->mode : 0;
+}
+
 /* Count and report one refusal; the verdict depends on the mode. */
 static __always_inline int refuse(enum wx_rule rule, const struct wx_what *w)
 {
@@ -159,6 +189,14 @@ static __always_inline int refuse(enum wx_rule rule, const struct wx_what *w)
 	struct inode *inode = w->inode;
 	struct wx_event *e;
 
+	switch (exe_exemption()) {
+	case WX_EXEMPT_FULL:
+		count(WX_CNT_EXEMPTED);
+		return 0;
+	case WX_EXEMPT_AUDIT:
+		deny = false;
+		break;
+	}
 	count(rule);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

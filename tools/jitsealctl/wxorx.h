@@ -35,6 +35,7 @@ enum wx_rule {
 enum wx_counter {
 	WX_CNT_EVENTS_LOST = WX_NR_RULES,	/* ring buffer was full */
 	WX_CNT_TRACK_FAILED,			/* --pid: a fork not recorded */
+	WX_CNT_EXEMPTED,			/* allowed: exempted executable */
 	WX_NR_COUNTERS,
 };
 
@@ -60,6 +61,31 @@ enum wx_op {
 	WX_OP_BRK,
 	WX_OP_USERFAULTFD,
 };
+
+/* Per-executable exemptions (`jitsealctl exempt`), values of "exempt". */
+enum wx_exempt_mode {
+	WX_EXEMPT_FULL = 1,	/* outside the rules */
+	WX_EXEMPT_AUDIT,	/* the rules only report, as in audit mode */
+};
+
+/*
+ * An executable file, as the kernel sees it: the inode, its superblock,
+ * and its change time, so that a new file that gets the same inode number
+ * (or a rewrite in place) does not inherit the exemption.
+ */
+struct wx_exe_key {
+	__u64 ino;
+	__s64 ctime_sec;
+	__u32 ctime_nsec;
+	__u32 dev;		/* the superblock's kernel dev_t */
+};
+
+struct wx_exempt {
+	__u32 mode;		/* enum wx_exempt_mode */
+	__u32 pad;
+};
+
+#define WX_EXEMPT_MAX		1024
 
 #define WX_PATH_MAX		192
 #define WX_COMM_LEN		16
