@@ -4,7 +4,9 @@
  *
  * allocate():   one jitseal_batch per LinkGraph, one allocation per segment
  *               (BasicLayout), JITLink writes into the staging memory.
- * finalize():   one jitseal_batch_finalize(), then the finalize actions.
+ * finalize():   the graph's function names go to jitseal_symbol() (perf
+ *               and gdb see them once sealed, when profiling is on), one
+ *               jitseal_batch_finalize(), then the finalize actions.
  * abandon():    jitseal_batch_discard(): nothing of the graph is installed.
  * deallocate(): the dealloc actions, then each allocation goes back to the
  *               pool with jitseal_free() where the library has it.
@@ -116,9 +118,31 @@ private:
 	size_t Bytes;
 };
 
+/*
+ * Name every defined function of the graph for profilers and debuggers.
+ * jitseal_symbol() keeps names only while a sink is on, and publishes
+ * them only for code the finalize below really seals; its errors (e.g. a
+ * zero-sized symbol) only mean one name less.
+ */
+static void nameFunctions(jitseal_pool *Pool, LinkGraph &G)
+{
+	for (auto *Sym : G.defined_symbols()) {
+		if (!Sym->hasName() || !Sym->isCallable() || !Sym->getSize() ||
+		    kindFor(Sym->getBlock().getSection().getMemProt()) !=
+			    JITSEAL_CODE)
+			continue;
+		std::string Name = Sym->getName().str();
+		jitseal_symbol(Pool, Sym->getAddress().toPtr<void *>(),
+			       Sym->getSize(), Name.c_str());
+	}
+}
+
 void MemoryManager::InFlight::finalize(OnFinalizedFunction OnFinalized)
 {
-	int Err = jitseal_batch_finalize(B, nullptr);
+	int Err;
+
+	nameFunctions(MM.pool(), G);
+	Err = jitseal_batch_finalize(B, nullptr);
 
 	if (Err) {
 		drop();

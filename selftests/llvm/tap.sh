@@ -69,3 +69,18 @@ stat() {
 all_freed() {
 	grep -Eq '; ([1-9][0-9]*) of \1 allocations freed$' "$T/err"
 }
+
+# perf_map_names PROG: with JITSEAL_PERF=map, the perf map of the
+# jitseal-lli process names the program's main (the adapter passes
+# LLVM's symbol names to jitseal_symbol()).
+perf_map_names() {
+	# shellcheck disable=SC2016,SC2046
+	sh -c 'echo $$ >"$0/pid"; exec env JITSEAL_PERF=map "$@"' "$T" \
+		"$LLI" --backend memfd $(inputs "$1") >/dev/null 2>"$T/err" || return 1
+	map=/tmp/perf-$(cat "$T/pid").map
+	grep -Eq '^[0-9a-f]+ [0-9a-f]+ main$' "$map"
+	rc=$?
+	[ $rc = 0 ] || { echo "# $map:"; sed 's/^/#   /' "$map" | head -5; }
+	rm -f "$map"
+	return $rc
+}
