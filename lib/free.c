@@ -5,6 +5,7 @@
  * and the bump windows reuse it.
  */
 #include "internal.h"
+#include "profile.h"
 
 /* Is @addr the start of an allocation still pending in some batch? */
 static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
@@ -35,6 +36,8 @@ static int js_free(struct jitseal_pool *pool, uintptr_t addr)
 	e.r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
 	if (JS_REC_KIND(&e) != JITSEAL_DATA)
 		e.r->sec[JS_REC_KIND(&e)].sealed -= JS_REC_SIZE(&e);
+	if (js_unlikely(js_prof_on()) && JS_REC_KIND(&e) == JITSEAL_CODE)
+		js_prof_freed(pool, addr, JS_REC_SIZE(&e));
 	js_rec_put(pool, &e);
 	return 0;
 }

@@ -316,3 +316,70 @@ void js_gdbjit_pool_gone(const struct jitseal_pool *pool)
 		}
 	}
 }
+
+/*
+ * The symbols of @g's symbol file that do not overlap [lo, hi), in *@out
+ * (names point into the file); returns how many, or -1 if none overlaps
+ * (or memory ran out) and @g can stay as it is.
+ */
+static long js_gdbjit_keep(const struct js_gdb_entry *g, uintptr_t lo,
+			   uintptr_t hi, struct js_prof_sym **out)
+{
+	const char *f = g->e.symfile_addr;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
+	const Elf64_Sym *st = NULL;
+	size_t i, nsym = 0, n = 0;
+	bool hit = false;
+	const char *str = NULL;
+
+	for (i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type == SHT_SYMTAB) {
+			st = (const Elf64_Sym *)(f + sh[i].sh_offset);
+			nsym = sh[i].sh_size / sizeof(*st);
+			str = f + sh[sh[i].sh_link].sh_offset;
+		}
+	}
+	*out = nsym > 1 ? calloc(nsym - 1, sizeof(**out)) : NULL;
+	if (!*out)
+		return -1;
+	for (i = 1; i < nsym; i++) {
+		if (st[i].st_value < hi && st[i].st_value + st[i].st_size > lo) {
+			hit = true;
+			continue;
+		}
+		(*out)[n++] = (struct js_prof_sym){ st[i].st_value,
+						    st[i].st_size,
+						    str + st[i].st_name };
+	}
+	if (!hit) {
+		free(*out);
+		return -1;
+	}
+	return (long)n;
+}
+
+/*
+ * [lo, hi) of @pool was freed (its pages may be reused): every symbol
+ * file that names a function there is replaced by one without it, so gdb
+ * never shows a freed function at a reused address.
+ */
+void js_gdbjit_freed(const struct jitseal_pool *pool, uintptr_t lo,
+		     uintptr_t hi)
+{
+	struct js_gdb_entry **pp, *g;
+	struct js_prof_sym *keep;
+	long n;
+
+	for (pp = &js_gdb_entries; (g = *pp);) {
+		if (g->pool != pool || (n = js_gdbjit_keep(g, lo, hi, &keep)) < 0) {
+			pp = &g->next;
+			continue;
+		}
+		*pp = g->next;
+		/* the new file copies the names before the old one goes */
+		js_gdbjit_register(pool, keep, (size_t)n);
+		js_gdbjit_unregister(g);
+		free(keep);
+	}
+}

@@ -293,3 +293,18 @@ void js_prof_pool_gone(struct jitseal_pool *pool)
 	js_gdbjit_pool_gone(pool);
 	pthread_mutex_unlock(&js_prof_lock);
 }
+
+/*
+ * A finalized allocation [addr, addr + len) was freed: gdb must stop
+ * naming it before its range is reused.  (The perf map and jitdump are
+ * timelines: perf takes the newest record for an address.)  Pool lock
+ * held.
+ */
+void js_prof_freed(struct jitseal_pool *pool, uintptr_t addr, size_t len)
+{
+	js_assert_held(&pool->lock);
+	pthread_mutex_lock(&js_prof_lock);
+	if (js_prof_sinks & JITSEAL_PROFILE_GDB)
+		js_gdbjit_freed(pool, addr, addr + len);
+	pthread_mutex_unlock(&js_prof_lock);
+}

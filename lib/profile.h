@@ -33,6 +33,7 @@ void js_prof_sealed(struct jitseal_batch *b, const struct js_seg *segs,
 		    size_t n);
 void js_prof_discarded(struct jitseal_batch *b);
 void js_prof_pool_gone(struct jitseal_pool *pool);
+void js_prof_freed(struct jitseal_pool *pool, uintptr_t addr, size_t len);
 
 /* One named function that a finalize has just installed. */
 struct js_prof_sym {
@@ -47,6 +48,8 @@ void js_jitdump_emit(const struct js_prof_sym *syms, size_t n);
 void js_gdbjit_register(const struct jitseal_pool *pool,
 			const struct js_prof_sym *syms, size_t n);
 void js_gdbjit_pool_gone(const struct jitseal_pool *pool);
+void js_gdbjit_freed(const struct jitseal_pool *pool, uintptr_t lo,
+		     uintptr_t hi);
 
 /* One line on stderr, "libjitseal: ...", at most once per @once flag. */
 void js_prof_warn(bool *once, const char *fmt, ...)

@@ -396,6 +396,63 @@ TEST(gdb_entry_per_finalize)
 	cleanup();
 }
 
+/* The names in every registered symbol file, joined with spaces. */
+static void gdb_names(char *buf, size_t size)
+{
+	const struct jit_code_entry *e;
+	size_t len = 0;
+	int i;
+
+	buf[0] = 0;
+	for (e = __jit_debug_descriptor.first_entry; e; e = e->next_entry) {
+		const Elf64_Ehdr *eh = (const Elf64_Ehdr *)e->symfile_addr;
+		const Elf64_Shdr *sh = (const Elf64_Shdr *)(e->symfile_addr +
+							    eh->e_shoff);
+
+		for (i = 0; i < eh->e_shnum; i++) {
+			const Elf64_Sym *st;
+			const char *str;
+			size_t k;
+
+			if (sh[i].sh_type != SHT_SYMTAB)
+				continue;
+			st = (const Elf64_Sym *)(e->symfile_addr + sh[i].sh_offset);
+			str = e->symfile_addr + sh[sh[i].sh_link].sh_offset;
+			for (k = 1; k < sh[i].sh_size / sizeof(*st); k++)
+				len += snprintf(buf + len, size - len, "%s%s",
+						len ? " " : "", str + st[k].st_name);
+		}
+	}
+}
+
+/* A freed function leaves gdb's view; its neighbours stay. */
+TEST(gdb_free_drops_the_name)
+{
+	struct jitseal_pool *p;
+	char names[256];
+	void *a, *b;
+
+	use_sinks("gdb");
+	p = test_pool();
+	ASSERT_NE(NULL, p);
+	a = stage_fn(p, 16, 1);
+	b = stage_fn(p, 16, 2);
+	ASSERT_EQ(0, jitseal_symbol(p, a, 16, "f_keep"));
+	ASSERT_EQ(0, jitseal_symbol(p, b, 16, "f_gone"));
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	gdb_names(names, sizeof(names));
+	EXPECT_TRUE(strstr(names, "f_keep") && strstr(names, "f_gone"))
+		TH_LOG("names: %s", names);
+	ASSERT_EQ(0, jitseal_free(p, b));
+	gdb_names(names, sizeof(names));
+	EXPECT_STREQ("f_keep", names);
+	EXPECT_EQ(2, __jit_debug_descriptor.action_flag);	/* unregister */
+	ASSERT_EQ(0, jitseal_free(p, a));
+	EXPECT_EQ(NULL, __jit_debug_descriptor.first_entry);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+	cleanup();
+}
+
 /* The section @name of the newest registered symbol file. */
 static const Elf64_Shdr *gdb_section(const char *name)
 {
