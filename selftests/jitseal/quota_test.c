@@ -207,29 +207,6 @@ struct cg_result {
 	int stage;
 };
 
-static int cg_write(const char *cg, const char *file, const char *val)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static int cg_read(const char *cg, const char *file, char *buf, size_t size)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return js_read_file(path, buf, size);
-}
-
 /*
  * In the child: everything that needs memory is set up before it joins the
  * cgroup, so that only the pool pages are charged there and the results
@@ -247,7 +224,7 @@ static void cg_child(const char *cg, struct cg_result *r)
 	if (fd < 0)
 		_exit(1);
 	r->stage = 1;
-	if (cg_write(cg, "cgroup.procs", "0"))
+	if (js_cg_write(cg, "cgroup.procs", "0"))
 		_exit(2);
 	r->stage = 2;
 	for (r->loaded = 0; r->loaded < CG_POOL; r->loaded += CG_CHUNK) {
@@ -277,21 +254,21 @@ TEST_F_TIMEOUT(quota, memcg_limit_gives_enomem_and_leaks_nothing, 120)
 	int status, i;
 	pid_t pid;
 
-	if (cg_read(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) ||
+	if (js_cg_read(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) ||
 	    !strstr(buf, "memory"))
 		SKIP(return, "no cgroup v2 memory controller");
-	ASSERT_EQ(0, cg_read(CG_ROOT, "cgroup.subtree_control", buf,
+	ASSERT_EQ(0, js_cg_read(CG_ROOT, "cgroup.subtree_control", buf,
 			     sizeof(buf)));
 	if (!strstr(buf, "memory")) {
-		ASSERT_EQ(0, cg_write(CG_ROOT, "cgroup.subtree_control",
+		ASSERT_EQ(0, js_cg_write(CG_ROOT, "cgroup.subtree_control",
 				      "+memory"));
 		enabled_memory = true;
 	}
 	snprintf(cg, sizeof(cg), CG_ROOT "/jitseal-test-%d", getpid());
 	ASSERT_EQ(0, mkdir(cg, 0755));
 	snprintf(val, sizeof(val), "%lu", CG_LIMIT);
-	ASSERT_EQ(0, cg_write(cg, "memory.max", val));
-	cg_write(cg, "memory.swap.max", "0");
+	ASSERT_EQ(0, js_cg_write(cg, "memory.max", val));
+	js_cg_write(cg, "memory.swap.max", "0");
 
 	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -321,7 +298,7 @@ TEST_F_TIMEOUT(quota, memcg_limit_gives_enomem_and_leaks_nothing, 120)
 	/* With the child gone, its pages are uncharged and freed. */
 	EXPECT_EQ(0, js_stat("pools"));
 	EXPECT_EQ(0, js_stat("pages"));
-	ASSERT_EQ(0, cg_read(cg, "memory.current", buf, sizeof(buf)));
+	ASSERT_EQ(0, js_cg_read(cg, "memory.current", buf, sizeof(buf)));
 	EXPECT_GT(2UL << 20, strtoull(buf, NULL, 10))
 		TH_LOG("memory.current %s after the child exited", buf);
 
@@ -329,7 +306,7 @@ TEST_F_TIMEOUT(quota, memcg_limit_gives_enomem_and_leaks_nothing, 120)
 		usleep(100000);
 	EXPECT_LT(i, 50) TH_LOG("rmdir %s: %s", cg, strerror(errno));
 	if (enabled_memory)
-		cg_write(CG_ROOT, "cgroup.subtree_control", "-memory");
+		js_cg_write(CG_ROOT, "cgroup.subtree_control", "-memory");
 	munmap(r, sizeof(*r));
 }
 

@@ -47,29 +47,15 @@ FIXTURE_TEARDOWN(pool)
 	close(self->fd);
 }
 
-static void no_core(void)
+static void call(void *addr)
 {
-	struct rlimit r = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &r);
+	js_call(addr);
 }
 
 /* Call @addr in a child: the signal that killed it, or 0. */
 static int call_killed_by(const void *addr)
 {
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (!pid) {
-		no_core();
-		js_call(addr);
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+	return js_killed_by(call, (void *)addr);
 }
 
 TEST_F(pool, retired_page_sigbus_and_counters)
@@ -224,7 +210,7 @@ static int holder(int fd, const uint8_t *code, int go, int ready)
 	const uint8_t *p = code;
 	char c = 0;
 
-	no_core();
+	js_no_core();
 	if (fd >= 0) {
 		p = js_map(fd, JS_PAGE, 0, PROT_READ | PROT_EXEC);
 		if (!p)
@@ -390,29 +376,11 @@ TEST(user_quota_freed_by_retire)
 #define CG_ROOT		"/sys/fs/cgroup"
 #define CG_BYTES	(4UL << 20)
 
-static int cg_file(const char *cg, const char *file, const char *val,
-		   char *buf, size_t size)
-{
-	char path[256];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	if (!val)
-		return js_read_file(path, buf, size);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static uint64_t cg_current(const char *cg)
 {
 	char buf[32];
 
-	if (cg_file(cg, "memory.current", NULL, buf, sizeof(buf)))
+	if (js_cg_read(cg, "memory.current", buf, sizeof(buf)))
 		return 0;
 	return strtoull(buf, NULL, 10);
 }
@@ -430,7 +398,7 @@ static int cg_child(void *arg)
 	fd = js_pool(CG_BYTES, 0);
 	if (fd < 0)
 		return 1;
-	if (cg_file(cg, "cgroup.procs", "0", NULL, 0))
+	if (js_cg_write(cg, "cgroup.procs", "0"))
 		return 2;
 	s = js_seg(code, 0, CG_BYTES, JITSEAL_PROT_RX);
 	if (js_load(fd, &s, 1, 0, NULL))
@@ -453,14 +421,14 @@ TEST(memcg_uncharged_by_retire)
 	char cg[64], buf[256];
 	bool enabled = false;
 
-	if (cg_file(CG_ROOT, "cgroup.controllers", NULL, buf, sizeof(buf)) ||
+	if (js_cg_read(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) ||
 	    !strstr(buf, "memory"))
 		SKIP(return, "no cgroup v2 memory controller");
-	ASSERT_EQ(0, cg_file(CG_ROOT, "cgroup.subtree_control", NULL, buf,
-			     sizeof(buf)));
+	ASSERT_EQ(0, js_cg_read(CG_ROOT, "cgroup.subtree_control", buf,
+				sizeof(buf)));
 	if (!strstr(buf, "memory")) {
-		ASSERT_EQ(0, cg_file(CG_ROOT, "cgroup.subtree_control",
-				     "+memory", NULL, 0));
+		ASSERT_EQ(0, js_cg_write(CG_ROOT, "cgroup.subtree_control",
+					 "+memory"));
 		enabled = true;
 	}
 	snprintf(cg, sizeof(cg), CG_ROOT "/jitseal-retire-%d", getpid());
@@ -469,7 +437,7 @@ TEST(memcg_uncharged_by_retire)
 	while (rmdir(cg) && errno == EBUSY)
 		usleep(100000);
 	if (enabled)
-		cg_file(CG_ROOT, "cgroup.subtree_control", "-memory", NULL, 0);
+		js_cg_write(CG_ROOT, "cgroup.subtree_control", "-memory");
 }
 
 /* --- races --- */

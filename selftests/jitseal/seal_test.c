@@ -70,31 +70,6 @@ FIXTURE_TEARDOWN(pool)
 	close(self->fd);
 }
 
-static void no_core(void)
-{
-	struct rlimit r = { 0, 0 };
-
-	setrlimit(RLIMIT_CORE, &r);
-}
-
-/* Run fn in a child and return the signal that killed it, or 0. */
-static int killed_by(void (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	if (!pid) {
-		no_core();
-		fn(arg);
-		_exit(0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		return -1;
-	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-}
-
 /* --- C1: no writable user mapping ever exists --- */
 
 TEST_F(pool, mmap_prot_write_refused)
@@ -368,7 +343,7 @@ static void jump(void *addr)
 TEST_F(pool, jump_into_unsealed_space_traps)
 {
 	EXPECT_TRUE(js_is_trap(self->code + JS_RET_LEN, JS_PAGE - JS_RET_LEN));
-	EXPECT_EQ(SIGTRAP, killed_by(jump, self->code + 100));
+	EXPECT_EQ(SIGTRAP, js_killed_by(jump, self->code + 100));
 	EXPECT_EQ(FIRST_VAL, js_call(self->code));
 }
 
@@ -379,9 +354,9 @@ static void touch(void *addr)
 
 TEST_F(pool, never_loaded_page_sigbus)
 {
-	EXPECT_EQ(SIGBUS, killed_by(touch, self->code + 2 * JS_PAGE));
-	EXPECT_EQ(SIGBUS, killed_by(jump, self->code + 2 * JS_PAGE));
-	EXPECT_EQ(SIGBUS, killed_by(touch, self->ro));
+	EXPECT_EQ(SIGBUS, js_killed_by(touch, self->code + 2 * JS_PAGE));
+	EXPECT_EQ(SIGBUS, js_killed_by(jump, self->code + 2 * JS_PAGE));
+	EXPECT_EQ(SIGBUS, js_killed_by(touch, self->ro));
 	/* Once loaded, the same address works without a new mapping. */
 	ASSERT_EQ(0, js_load_ret(self->fd, 2 * JS_PAGE + 10, 77));
 	EXPECT_EQ(77, js_call(self->code + 2 * JS_PAGE + 10));
@@ -436,7 +411,7 @@ static void expect_unchanged(struct __test_metadata *_metadata,
 	EXPECT_EQ(before->pages, after.pages);
 	EXPECT_EQ(before->loads, after.loads);
 	EXPECT_TRUE(js_is_trap(self->code + JS_RET_LEN, JS_PAGE - JS_RET_LEN));
-	EXPECT_EQ(SIGBUS, killed_by(touch, self->code + JS_PAGE));
+	EXPECT_EQ(SIGBUS, js_killed_by(touch, self->code + JS_PAGE));
 	EXPECT_EQ(FIRST_VAL, js_call(self->code));
 }
 
@@ -641,7 +616,7 @@ TEST_F(pool, partial_munmap_keeps_content)
 	ASSERT_EQ(0, munmap(self->code + JS_PAGE, JS_PAGE));
 	EXPECT_EQ(FIRST_VAL, js_call(self->code));
 	EXPECT_EQ(0x402, js_call(self->code + 2 * JS_PAGE));
-	EXPECT_EQ(SIGSEGV, killed_by(touch, self->code + JS_PAGE));
+	EXPECT_EQ(SIGSEGV, js_killed_by(touch, self->code + JS_PAGE));
 	mid = js_map(self->fd, JS_PAGE, JS_PAGE, PROT_READ | PROT_EXEC);
 	ASSERT_NE(NULL, mid);
 	EXPECT_EQ(0x401, js_call(mid));
@@ -652,7 +627,7 @@ TEST_F(pool, mprotect_none_and_back_keeps_content)
 {
 	load_three_pages(_metadata, self);
 	ASSERT_EQ(0, mprotect(self->code, CODE_BYTES, PROT_NONE));
-	EXPECT_EQ(SIGSEGV, killed_by(touch, self->code));
+	EXPECT_EQ(SIGSEGV, js_killed_by(touch, self->code));
 	ASSERT_EQ(0, mprotect(self->code, CODE_BYTES, PROT_READ | PROT_EXEC));
 	EXPECT_EQ(FIRST_VAL, js_call(self->code));
 	EXPECT_EQ(0x401, js_call(self->code + JS_PAGE));

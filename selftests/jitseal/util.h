@@ -58,6 +58,15 @@ uint64_t js_stat(const char *name);
 int js_kmsg_open(void);
 bool js_kmsg_find(int fd, const char *needle, char *line, size_t size);
 
+/* No core dumps for this process (children that are meant to crash). */
+void js_no_core(void);
+/* Run fn(arg) in a child without core dumps: the signal that killed it, or 0. */
+int js_killed_by(void (*fn)(void *), void *arg);
+
+/* cgroup v2 files: @cg is the cgroup's directory. */
+int js_cg_read(const char *cg, const char *file, char *buf, size_t size);
+int js_cg_write(const char *cg, const char *file, const char *val);
+
 /* Run fn(arg) in a child; its exit status, or 128 + signal. */
 int js_in_child(int (*fn)(void *), void *arg);
 
