@@ -50,6 +50,36 @@ struct stat3 {
 	unsigned int n;
 };
 void stat3_of(double *v, unsigned int n, struct stat3 *out);
+/*
+ * A cheap timestamp for latencies of tens of nanoseconds (P10): the TSC
+ * on x86-64, in ticks, converted by calibrating against CLOCK_MONOTONIC
+ * over the run.  Under TCG with two vCPUs the guest's clocksource is HPET,
+ * whose reads cost microseconds; RDTSC is one cheap helper, and both
+ * vCPUs read the same (host) counter.
+ */
+static inline uint64_t tick(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_lfence();
+	return __builtin_ia32_rdtsc();
+#else
+	return clock_ns(CLK_MONO);
+#endif
+}
+
+/* loadtime.c: JITSEAL_IOC_LOAD calls seen through -Wl,--wrap=ioctl */
+struct span {
+	uint64_t t0, t1;	/* tick() */
+};
+struct span_log {
+	struct span *v;
+	size_t n, cap, dropped;
+};
+void span_add(struct span_log *l, uint64_t t0, uint64_t t1);
+/* Record this thread's LOADs into @l from now on (NULL: stop). */
+void load_log_attach(struct span_log *l);
+/* CLOCK_MONOTONIC ns this thread has spent inside LOAD ioctls so far. */
+uint64_t load_ns_thread(void);
 
 /* Pool parameters a workload asks for. */
 struct pool_params {
@@ -80,6 +110,8 @@ struct method {
 
 extern const struct method method_lib, method_ioctl, method_memfd,
 	method_mprotect, method_tmpfs, method_disk;
+/* libjitseal on its memfd fallback: P10 only, not in methods[] */
+extern const struct method method_lib_memfd;
 extern const struct method *const methods[];
 extern const unsigned int nr_methods;
 /* Directories of the two temp-file methods (options --tmpfs-dir, --disk-dir). */
@@ -102,6 +134,7 @@ struct bench_opts {
 	unsigned int p6_allocs;		/* P6 allocations */
 	unsigned int p9_fns;		/* P9 functions through one pool */
 	unsigned int p9_units;		/* P9 pool-per-unit cycles */
+	unsigned int p10_batches;	/* P10 batches per thread */
 	const char *clock_label;	/* icount, tcg, native */
 	const char *only;		/* comma list of workloads, or NULL */
 	const char *methods;		/* comma list of methods, or NULL */
@@ -143,6 +176,7 @@ struct run_out {
 	double install_ns;	/* all allocs, emits and finalizes */
 	double first_call_ns;	/* first call of every function */
 	double finalize_ns;	/* finalizes only */
+	double load_ns;		/* inside LOAD ioctls, during the finalizes */
 	size_t code_bytes;	/* sum of f->len */
 	struct mpool *pool;	/* with @keep */
 	struct fn *fns;		/* with @keep */
@@ -162,6 +196,7 @@ int w5_run(const struct bench_opts *o);
 int w6_run(const struct bench_opts *o);
 int p6_run(const struct bench_opts *o);
 int p9_run(const struct bench_opts *o);
+int p10_run(const struct bench_opts *o);
 
 /* memstat.c */
 struct memsnap {
@@ -180,6 +215,8 @@ int memstat_vmas(const struct fn *fns, size_t n, struct vmastat *out);
 
 /* main.c helpers */
 bool method_selected(const struct bench_opts *o, const struct method *m);
+/* Also for a method outside methods[]: probes it. */
+bool method_wanted(const struct bench_opts *o, const struct method *m);
 void report_fail(const char *workload, const struct method *m,
 		 const char *param, const char *why);
 void emit_stat(const struct bench_opts *o, const char *workload,

@@ -4,6 +4,11 @@
  * gives the staging pointer the code is emitted into and the final
  * address, jitseal_finalize() installs the pool's pending set.  Threads
  * sharing a pool use one jitseal_batch each.
+ *
+ * "jitseal-memfd" is the same library forced onto its memfd fallback
+ * (JITSEAL_SEALED_PREFERRED, JITSEAL_BACKEND_MEMFD): not sealed, but the
+ * library's own allocation and locking, where the module cannot be
+ * loaded (P10 natively).  It is not in the suite's method list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,19 +27,21 @@ struct mstager {
 	struct jitseal_batch *batch;	/* NULL: the pool's own pending set */
 };
 
-static int lib_pool_open(size_t code_bytes, struct jitseal_pool **out)
+static int lib_pool_open(size_t code_bytes, enum jitseal_backend backend,
+			 struct jitseal_pool **out)
 {
 	JITSEAL_OPTS(jitseal_pool_opts, o,
 		     .code_size = code_bytes,
 		     .rodata_size = 4096,
 		     .data_size = 4096,
-		     .sealing = JITSEAL_SEALED_ONLY,
-		     .backend = JITSEAL_BACKEND_KMOD);
+		     .sealing = backend == JITSEAL_BACKEND_KMOD ?
+				JITSEAL_SEALED_ONLY : JITSEAL_SEALED_PREFERRED,
+		     .backend = backend);
 	struct jitseal_pool *pool = jitseal_pool_create(&o);
 
 	if (!pool)
 		return -errno;
-	if (jitseal_pool_backend(pool) != JITSEAL_BACKEND_KMOD) {
+	if (jitseal_pool_backend(pool) != (int)backend) {
 		jitseal_pool_destroy(pool);
 		return -EPROTONOSUPPORT;
 	}
@@ -42,22 +49,35 @@ static int lib_pool_open(size_t code_bytes, struct jitseal_pool **out)
 	return 0;
 }
 
-static int lib_probe(const char **why)
+static int lib_probe_backend(enum jitseal_backend backend, const char **why)
 {
 	struct jitseal_pool *pool;
-	int err = lib_pool_open(1 << 16, &pool);
+	int err = lib_pool_open(1 << 16, backend, &pool);
 
 	if (err) {
-		*why = err == -EPROTONOSUPPORT ?
+		*why = err != -EPROTONOSUPPORT ?
+			"libjitseal cannot create a pool" :
+			backend == JITSEAL_BACKEND_KMOD ?
 			"libjitseal did not give the kmod backend" :
-			"libjitseal cannot create a sealed pool";
+			"libjitseal did not give the memfd backend";
 		return err;
 	}
 	jitseal_pool_destroy(pool);
 	return 0;
 }
 
-static int lib_pool_create(const struct pool_params *pp, struct mpool **out)
+static int lib_probe(const char **why)
+{
+	return lib_probe_backend(JITSEAL_BACKEND_KMOD, why);
+}
+
+static int lib_memfd_probe(const char **why)
+{
+	return lib_probe_backend(JITSEAL_BACKEND_MEMFD, why);
+}
+
+static int lib_pool_new(const struct pool_params *pp,
+			enum jitseal_backend backend, struct mpool **out)
 {
 	struct mpool *p = calloc(1, sizeof(*p));
 	int err;
@@ -65,13 +85,24 @@ static int lib_pool_create(const struct pool_params *pp, struct mpool **out)
 	if (!p)
 		return -ENOMEM;
 	p->shared = pp->shared;
-	err = lib_pool_open(pp->code_bytes, &p->pool);
+	err = lib_pool_open(pp->code_bytes, backend, &p->pool);
 	if (err) {
 		free(p);
 		return err;
 	}
 	*out = p;
 	return 0;
+}
+
+static int lib_pool_create(const struct pool_params *pp, struct mpool **out)
+{
+	return lib_pool_new(pp, JITSEAL_BACKEND_KMOD, out);
+}
+
+static int lib_memfd_pool_create(const struct pool_params *pp,
+				 struct mpool **out)
+{
+	return lib_pool_new(pp, JITSEAL_BACKEND_MEMFD, out);
 }
 
 static void lib_pool_destroy(struct mpool *p)
@@ -135,6 +166,18 @@ const struct method method_lib = {
 	.needs_module = true,
 	.probe = lib_probe,
 	.pool_create = lib_pool_create,
+	.pool_destroy = lib_pool_destroy,
+	.stager_create = lib_stager_create,
+	.stager_destroy = lib_stager_destroy,
+	.alloc = lib_alloc,
+	.finalize = lib_finalize,
+};
+
+const struct method method_lib_memfd = {
+	.name = "jitseal-memfd",
+	.desc = "libjitseal forced onto its memfd fallback (not sealed)",
+	.probe = lib_memfd_probe,
+	.pool_create = lib_memfd_pool_create,
 	.pool_destroy = lib_pool_destroy,
 	.stager_create = lib_stager_create,
 	.stager_destroy = lib_stager_destroy,

@@ -53,6 +53,23 @@ bool method_selected(const struct bench_opts *o, const struct method *m)
 	return !o->methods || in_list(o->methods, m->name);
 }
 
+bool method_wanted(const struct bench_opts *o, const struct method *m)
+{
+	unsigned int i;
+	const char *why = "";
+
+	for (i = 0; i < nr_methods; i++)
+		if (methods[i] == m)
+			return method_selected(o, m);
+	if (o->methods && !in_list(o->methods, m->name))
+		return false;
+	if (m->probe(&why)) {
+		out_note("method %s skipped: %s", m->name, why);
+		return false;
+	}
+	return true;
+}
+
 void report_fail(const char *workload, const struct method *m,
 		 const char *param, const char *why)
 {
@@ -105,9 +122,38 @@ static const struct {
 } workloads[] = {
 	{ "W0", w0_run }, { "W1", w1_run }, { "W2", w2_run }, { "W3", w3_run },
 	{ "W4", w4_run }, { "W5", w5_run }, { "W6", w6_run },
-	{ "P6", p6_run }, { "P9", p9_run },
+	{ "P6", p6_run }, { "P9", p9_run }, { "P10", p10_run },
 };
+/* Workloads with one TAP result in the smoke test, not one per method. */
+static const struct {
+	const char *name, *tap;
+} single_tap[] = {
+	{ "W0", "bench_w0_reference_runs" },
+	{ "P6", "bench_p6_jitseal_alloc_runs" },
+	{ "P9", "bench_p9_jitseal_free_runs" },
+	{ "P10", "bench_p10_concurrent_alloc_runs" },
+};
+#define NR_SINGLE (sizeof(single_tap) / sizeof(single_tap[0]))
 #define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
+
+/* The smoke test's one result of a workload in single_tap[]: true if it is. */
+static bool single_tap_result(const char *w, bool want, bool w_failed)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_SINGLE; i++) {
+		if (strcmp(single_tap[i].name, w))
+			continue;
+		if (want)
+			tap_result(!failed[0] && !w_failed, "%s",
+				   single_tap[i].tap);
+		else
+			tap_result(true, "%s # SKIP not selected",
+				   single_tap[i].tap);
+		return true;
+	}
+	return false;
+}
 
 static void usage(void)
 {
@@ -117,7 +163,7 @@ static void usage(void)
 		"options:\n"
 		"  --clock LABEL    label of the figures: icount, tcg or native (default native)\n"
 		"  --reps N         repetitions per figure (default 5)\n"
-		"  --only LIST      workloads, e.g. W1,W3,P6,P9 (default all)\n"
+		"  --only LIST      workloads, e.g. W1,W3,P6,P9,P10 (default all)\n"
 		"  --methods LIST   methods, e.g. jitseal,memfd (default all usable)\n"
 		"  --tmpfs-dir DIR  directory of tmpfile-tmpfs (default /dev/shm)\n"
 		"  --disk-dir DIR   directory of tmpfile-disk (not tmpfs; default: skipped)\n"
@@ -164,6 +210,7 @@ int main(int argc, char **argv)
 		.p6_allocs = 1000000,
 		.p9_fns = 100000,
 		.p9_units = 10000,
+		.p10_batches = 20,
 	};
 	unsigned int i, mi;
 	bool quick = false, no_cgroup = false;
@@ -197,7 +244,7 @@ int main(int argc, char **argv)
 			.reps = 1, .w1_fns = { 8, 8, 8, 4 }, .w2_fns = 20,
 			.w3_bytes = 1 << 20, .w4_fns = 200, .w5_fns = 16,
 			.w6_fns = 16, .p6_allocs = 10000,
-			.p9_fns = 3000, .p9_units = 2000,
+			.p9_fns = 3000, .p9_units = 2000, .p10_batches = 1,
 			.only = o.only, .methods = o.methods,
 			.w1_size = o.w1_size,
 		};
@@ -211,13 +258,14 @@ int main(int argc, char **argv)
 		o.p6_allocs = 100000;
 		o.p9_fns = 20000;
 		o.p9_units = 3000;
+		o.p10_batches = 8;
 	}
 	o.smoke = smoke;
 	o.clock_label = clock_label;
 
 	if (smoke) {
 		printf("TAP version 13\n1..%zu\n",
-		       (NR_WORKLOADS - 3) * nr_methods + 3);
+		       (NR_WORKLOADS - NR_SINGLE) * nr_methods + NR_SINGLE);
 	} else {
 		out_note("jitseal-bench: clock %s, %u repetitions per figure",
 			 clock_label, o.reps);
@@ -261,21 +309,8 @@ int main(int argc, char **argv)
 		if (!smoke)
 			continue;
 		lower_name(lw, sizeof(lw), workloads[i].name);
-		if (!strcmp(workloads[i].name, "P6") ||
-		    !strcmp(workloads[i].name, "P9") ||
-		    !strcmp(workloads[i].name, "W0")) {
-			const char *t = !strcmp(workloads[i].name, "P6") ?
-				"bench_p6_jitseal_alloc_runs" :
-				!strcmp(workloads[i].name, "P9") ?
-				"bench_p9_jitseal_free_runs" :
-				"bench_w0_reference_runs";
-
-			if (want)
-				tap_result(!failed[0] && !w_failed, "%s", t);
-			else
-				tap_result(true, "%s # SKIP not selected", t);
+		if (single_tap_result(workloads[i].name, want, w_failed))
 			continue;
-		}
 		for (mi = 0; mi < nr_methods; mi++) {
 			lower_name(lm, sizeof(lm), methods[mi]->name);
 			if (!want || !method_selected(&o, methods[mi]))

@@ -52,7 +52,7 @@ int run_install(const struct run_cfg *c, struct run_out *o, const char **why)
 	struct pool_params pp = { 0 };
 	struct mstager *st = NULL;
 	struct mpool *pool = NULL;
-	uint64_t seed = c->seed | 1, t0, t1, fin = 0;
+	uint64_t seed = c->seed | 1, t0, t1, fin = 0, ld = 0;
 	size_t total = 0, i;
 	struct fn *fns;
 	int err;
@@ -98,8 +98,10 @@ int run_install(const struct run_cfg *c, struct run_out *o, const char **why)
 		code_emit(&fns[i]);
 		if ((i + 1) % batch == 0 || i + 1 == c->n) {
 			uint64_t f0 = c->time_finalize ? clock_ns(CLK_MONO) : 0;
+			uint64_t l0 = load_ns_thread();
 
 			err = m->finalize(st);
+			ld += load_ns_thread() - l0;
 			if (err) {
 				*why = fail("finalize", err);
 				goto out;
@@ -110,6 +112,7 @@ int run_install(const struct run_cfg *c, struct run_out *o, const char **why)
 	}
 	t1 = clock_ns(CLK_MONO);
 	o->install_ns = c->time_finalize ? (double)fin : (double)(t1 - t0);
+	o->load_ns = (double)ld;
 
 	t0 = clock_ns(CLK_MONO);
 	err = code_call_all(fns, c->n, why);
