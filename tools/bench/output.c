@@ -355,6 +355,108 @@ static void ratio_p9(const char *clock)
 		      c / u, c, u, ur, ufd, uv);
 }
 
+/* P7 and the library's cost over the raw ABI at every W1 and W2 point. */
+static void ratio_lib(const char *clock)
+{
+	static const char *const ws[2] = { "W1", "W2" };
+	const char *cols[MAXD];
+	unsigned int w, j, nc;
+	double r;
+
+	r = get(clock, "W1", "jitseal", "size=65536", "install_per_fn") /
+	    get(clock, "W1", "jitseal-ioctl", "size=65536", "install_per_fn");
+	if (!isnan(r))
+		rline("P7 jitseal/jitseal-ioctl = %.2f   [%s, W1 size=65536]   target <= 1.10: %s",
+		      r, clock, verdict(r <= 1.10));
+	for (w = 0; w < 2; w++) {
+		nc = distinct(clock, ws[w], "install_per_fn", false, cols);
+		for (j = 0; j < nc; j++) {
+			r = get(clock, ws[w], "jitseal", cols[j], "install_per_fn") /
+			    get(clock, ws[w], "jitseal-ioctl", cols[j],
+				"install_per_fn");
+			if (!isnan(r))
+				rline("LIB jitseal/jitseal-ioctl = %.2f   [%s, %s %s]   target <= 1.20: %s",
+				      r, clock, ws[w], cols[j], verdict(r <= 1.20));
+		}
+	}
+}
+
+/*
+ * P3: cost per byte of W3's bulk install against the memfd alias's copy
+ * of the same bytes (under icount, instructions per byte), with the
+ * jitseal finalize split into its LOADs and the user side, and the user
+ * side of the memfd copy counted by callgrind on the host.
+ */
+static void ratio_p3(const char *clock)
+{
+	const char *ps[MAXD], *p, *u;
+	double j, mf, lo, us, cg, warm, cold, io;
+
+	if (!distinct(clock, "W3", "cost_per_byte", false, ps))
+		return;
+	p = ps[0];
+	u = !strcmp(clock, "icount") ? "instructions" : "ns";
+	j = get(clock, "W3", "jitseal", p, "cost_per_byte");
+	io = get(clock, "W3", "jitseal-ioctl", p, "cost_per_byte");
+	mf = get(clock, "W3", "memfd", p, "cost_per_byte");
+	lo = get(clock, "W3", "jitseal", p, "load_per_byte");
+	us = get(clock, "W3", "jitseal", p, "user_per_byte");
+	warm = get(clock, "W3", "memcpy", p, "cost_per_byte");
+	cold = get(clock, "W3", "memcpy-cold", p, "cost_per_byte");
+	cg = get("callgrind", "W3", "memfd", "bytes=16MiB", "user_per_byte");
+	if (!isnan(j))
+		rline("P3 jitseal install = %.3f %s per byte (inside LOAD %.3f, user side %.4f); jitseal-ioctl %.3f; memfd alias copy %.3f; memcpy %.3f, memcpy-cold %.3f   [%s, W3 %s]",
+		      j, u, lo, us, io, mf, warm, cold, clock, p);
+	else if (!isnan(mf))
+		rline("P3 memfd alias copy = %.3f %s per byte; memcpy %.3f, memcpy-cold %.3f   [%s, W3 %s]",
+		      mf, u, warm, cold, clock, p);
+	if (!isnan(j) && !isnan(mf))
+		rline("P3 jitseal/memfd per byte = %.2f   [%s, W3 %s]   target <= 1.25 (80%% of the alias copy's throughput): %s",
+		      j / mf, clock, p, verdict(j / mf <= 1.25));
+	if (!isnan(us) && !isnan(cg))
+		rline("P3 user side per byte: jitseal %.4f (%s, outside the LOADs), memfd alias copy %.4f (callgrind, host)",
+		      us, clock, cg);
+	if (!strcmp(clock, "callgrind") && !isnan(cg))
+		rline("P3 memfd alias copy, user side = %.4f instructions per byte (callgrind: user space only)",
+		      cg);
+}
+
+/* P10: allocation latency, 8 threads on one pool against 1 thread. */
+static const char *const p10_order[] = {
+	"jitseal", "jitseal-memfd", "jitseal-ioctl", "memfd", "mprotect",
+};
+
+static void ratio_p10(const char *clock, const char *m)
+{
+	const char *sh = "threads=8 pool=shared", *one = "threads=1";
+	const struct result *mx8 = find(clock, "P10", m, sh, "alloc_max");
+	const struct result *mx1 = find(clock, "P10", m, one, "alloc_max");
+	const struct result *wt = find(clock, "P10", m, sh, "waits_on_load");
+	double m8 = get(clock, "P10", m, sh, "alloc_mean");
+	double m1 = get(clock, "P10", m, one, "alloc_mean");
+	double own = get(clock, "P10", m, "threads=8 pool=own", "alloc_mean");
+	bool lib = !strncmp(m, "jitseal", 7) && strcmp(m, "jitseal-ioctl");
+	char a[24], b[24];
+
+	if (isnan(m8) || isnan(m1) || !mx8 || !mx1 || !wt)
+		return;
+	fmt(a, sizeof(a), mx8->s.max);
+	fmt(b, sizeof(b), mx1->s.max);
+	rline("P10 %s alloc latency, 8 threads on one pool: mean %.0f ns, p50 %.0f, p99 %.0f, max %s; 1 thread: mean %.0f, p50 %.0f, p99 %.0f, max %s; 8 threads, a pool each: mean %.0f   [%s, %.0f allocations]",
+	      m, m8, get(clock, "P10", m, sh, "alloc_p50"),
+	      get(clock, "P10", m, sh, "alloc_p99"), a, m1,
+	      get(clock, "P10", m, one, "alloc_p50"),
+	      get(clock, "P10", m, one, "alloc_p99"), b, own, clock,
+	      get(clock, "P10", m, sh, "allocs"));
+	rline("P10 %s mean 8 threads / 1 thread = %.2f   target: mean within 2x of single-thread: %s",
+	      m, m8 / m1, lib ? verdict(m8 / m1 <= 2.0) : "(not the library)");
+	rline("P10 %s allocations that waited on another thread's LOAD: %.0f (at most %.0f in a repetition), slept %.0f, preempted %.0f   target: none%s%s",
+	      m, wt->s.median, wt->s.max,
+	      get(clock, "P10", m, sh, "slept"),
+	      get(clock, "P10", m, sh, "preempted"), lib ? ": " : " (not the library)",
+	      lib ? verdict(wt->s.max == 0) : "");
+}
+
 static void ratios(const char *clock)
 {
 	const char *ms[MAXD];
@@ -374,43 +476,9 @@ static void ratios(const char *clock)
 		      verdict(r <= 2.0));
 	}
 	ratio_set(clock, "P2", "W2", "size=256 batch=100", "install_per_fn",
-		  "memfd", 1.2, true);
-	/* P3: throughput, above 1 means jitseal is faster */
-	nm = distinct(clock, "W3", "throughput", true, ms);
-	v = NAN;
-	for (i = 0; i < nm; i++) {
-		const struct result *r = NULL;
-		size_t k;
-
-		for (k = 0; k < nrows && !r; k++)
-			if (!strcmp(rows[k].clock, clock) &&
-			    !strcmp(rows[k].workload, "W3") &&
-			    !strcmp(rows[k].method, ms[i]) &&
-			    !strcmp(rows[k].metric, "throughput"))
-				r = &rows[k];
-		if (!strcmp(ms[i], "jitseal"))
-			v = r->s.median;
-	}
-	for (i = 0; i < nm && !isnan(v); i++) {
-		const struct result *r = NULL;
-		size_t k;
-
-		if (!strcmp(ms[i], "jitseal"))
-			continue;
-		for (k = 0; k < nrows && !r; k++)
-			if (!strcmp(rows[k].clock, clock) &&
-			    !strcmp(rows[k].workload, "W3") &&
-			    !strcmp(rows[k].method, ms[i]) &&
-			    !strcmp(rows[k].metric, "throughput"))
-				r = &rows[k];
-		if (!strcmp(ms[i], "memcpy"))
-			rline("P3 jitseal/memcpy throughput = %.2f   [%s, W3 %s]   target >= 0.80: %s",
-			      v / r->s.median, clock, r->param,
-			      verdict(v / r->s.median >= 0.8));
-		else
-			rline("P3 jitseal/%s throughput = %.2f   [%s, W3 %s]",
-			      ms[i], v / r->s.median, clock, r->param);
-	}
+		  "memfd", 1.0, true);
+	ratio_lib(clock);
+	ratio_p3(clock);
 	/* P4: absolute figures, then jitseal against each method */
 	d = get(clock, "W4", "jitseal", "random=16..4096", "density");
 	v = get(clock, "W4", "jitseal", "random=16..4096", "vmas");
@@ -488,6 +556,8 @@ static void ratios(const char *clock)
 			      net, u, d, v, tgt);
 	}
 	ratio_p9(clock);
+	for (i = 0; i < sizeof(p10_order) / sizeof(p10_order[0]); i++)
+		ratio_p10(clock, p10_order[i]);
 }
 
 /* The same colour and point for a method in every panel. */
@@ -576,6 +646,9 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 		{ "W2", "first_call_per_fn", "first call per function, by functions per finalize" },
 		{ "W3", "throughput", "bulk install throughput (finalize only)" },
 		{ "W3", "finalize", "bulk install time (finalize only)" },
+		{ "W3", "cost_per_byte", "bulk install cost per byte (finalize only; icount: instructions)" },
+		{ "W3", "load_per_byte", "of which inside the LOAD ioctls, per byte" },
+		{ "W3", "user_per_byte", "of which the user side around the LOADs, per byte" },
 		{ "W5", "install_per_fn", "install cost per 256 B function (installer thread CPU time) while executors run code of the pool" },
 		{ "W5", "wall_per_fn", "install cost per 256 B function (wall clock) while executors run code of the pool" },
 		{ "W6", "install_per_fn", "install cost per 256 B function per installer thread (thread CPU time)" },
@@ -612,6 +685,8 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 		    !distinct(clock, "W0", NULL, true, ws) &&
 		    !distinct(clock, "P6", NULL, true, ws) &&
 		    !distinct(clock, "P9", NULL, true, ws) &&
+		    !distinct(clock, "P10", NULL, true, ws) &&
+		    !distinct(clock, "W3", NULL, true, ws) &&
 		    !distinct(clock, "W4", NULL, true, ws))
 			continue;
 		fprintf(md, "\n## %s clock\n", clock);
@@ -623,6 +698,12 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 			      "cost of one jitseal_alloc() of 16 bytes");
 		table_metrics(md, clock, "P9", "size=256 live=1000",
 			      "a JIT that evicts: 256 B functions, 1,000 live");
+		table_metrics(md, clock, "P10", "threads=1",
+			      "allocation latency, 1 thread, batches of 1-50 functions");
+		table_metrics(md, clock, "P10", "threads=8 pool=shared",
+			      "allocation latency, 8 threads on one pool");
+		table_metrics(md, clock, "P10", "threads=8 pool=own",
+			      "allocation latency, 8 threads with a pool each (control)");
 		fprintf(md, "\n### ratio lines, %s\n\n```\n", clock);
 		ratio_files[0] = md;
 		ratio_files[1] = rt;

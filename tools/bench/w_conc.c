@@ -14,10 +14,11 @@
  * context switches of its thread around it (getrusage, outside the timed
  * interval); each thread records when its LOADs ran (the ioctl itself,
  * seen through loadtime.c, or the whole finalize for methods without a
- * LOAD ioctl).  An allocation waited on a LOAD if its interval overlaps a
- * LOAD of another thread and it either slept (a voluntary switch: the
- * pool lock's futex) or took longer than the threshold without being
- * preempted (a spin).  Allocations preempted by the scheduler are counted
+ * LOAD ioctl).  An allocation waited on a LOAD if it slept (a voluntary
+ * switch: the pool lock's futex) while another thread was inside a LOAD,
+ * or if, without being preempted, it took longer than the threshold (ten
+ * times the 1-thread p99, at least 2 us) and another thread's LOAD ended
+ * inside it (a spinning waiter).  Allocations preempted by the scheduler are counted
  * apart: with 8 threads on 2 CPUs they are what the "own pools" control
  * measures.
  *
@@ -198,8 +199,14 @@ static int cmp_d(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * Did @r run while another thread was inside a LOAD?  With @end_only, did
+ * a LOAD of another thread end inside it (a spinning waiter gets the lock
+ * when the holder lets go)?
+ */
 static bool overlaps_load(const struct p10_thread *a, unsigned int nt,
-			  unsigned int self, const struct arec *r, bool ioctl)
+			  unsigned int self, const struct arec *r, bool ioctl,
+			  bool end_only)
 {
 	unsigned int t;
 	size_t k;
@@ -210,7 +217,8 @@ static bool overlaps_load(const struct p10_thread *a, unsigned int nt,
 		if (t == self)
 			continue;
 		for (k = 0; k < l->n; k++)
-			if (l->v[k].t0 < r->t1 && l->v[k].t1 > r->t0)
+			if (end_only ? l->v[k].t1 > r->t0 && l->v[k].t1 <= r->t1 :
+			    l->v[k].t0 < r->t1 && l->v[k].t1 > r->t0)
 				return true;
 	}
 	return false;
@@ -240,8 +248,10 @@ static int p10_figures(const struct p10_thread *a, unsigned int nt,
 			sum += ns;
 			f->slept += r->vcsw > 0;
 			f->preempted += !r->vcsw && r->ivcsw;
-			if ((r->vcsw || (!r->ivcsw && ns > wait_ns)) &&
-			    overlaps_load(a, nt, t, r, ioctl))
+			if (r->vcsw ?
+			    overlaps_load(a, nt, t, r, ioctl, false) :
+			    !r->ivcsw && ns > wait_ns &&
+			    overlaps_load(a, nt, t, r, ioctl, true))
 				f->waits++;
 		}
 		for (i = 0; i < a[t].fins.n; i++, nfin++)
