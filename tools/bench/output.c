@@ -400,12 +400,12 @@ static void ratio_p3(const char *clock)
 	io = get(clock, "W3", "jitseal-ioctl", p, "cost_per_byte");
 	mf = get(clock, "W3", "memfd", p, "cost_per_byte");
 	lo = get(clock, "W3", "jitseal", p, "load_per_byte");
-	us = get(clock, "W3", "jitseal", p, "user_per_byte");
+	us = get(clock, "W3", "jitseal", p, "rest_per_byte");
 	warm = get(clock, "W3", "memcpy", p, "cost_per_byte");
 	cold = get(clock, "W3", "memcpy-cold", p, "cost_per_byte");
 	cg = get("callgrind", "W3", "memfd", "bytes=16MiB", "user_per_byte");
 	if (!isnan(j))
-		rline("P3 jitseal install = %.3f %s per byte (inside LOAD %.3f, user side %.4f); jitseal-ioctl %.3f; memfd alias copy %.3f; memcpy %.3f, memcpy-cold %.3f   [%s, W3 %s]",
+		rline("P3 jitseal install = %.3f %s per byte (inside the LOADs %.3f, rest of the finalize %.4f); jitseal-ioctl %.3f; memfd alias copy %.3f; memcpy %.3f, memcpy-cold %.3f   [%s, W3 %s]",
 		      j, u, lo, us, io, mf, warm, cold, clock, p);
 	else if (!isnan(mf))
 		rline("P3 memfd alias copy = %.3f %s per byte; memcpy %.3f, memcpy-cold %.3f   [%s, W3 %s]",
@@ -414,7 +414,7 @@ static void ratio_p3(const char *clock)
 		rline("P3 jitseal/memfd per byte = %.2f   [%s, W3 %s]   target <= 1.25 (80%% of the alias copy's throughput): %s",
 		      j / mf, clock, p, verdict(j / mf <= 1.25));
 	if (!isnan(us) && !isnan(cg))
-		rline("P3 user side per byte: jitseal %.4f (%s, outside the LOADs), memfd alias copy %.4f (callgrind, host)",
+		rline("P3 outside the kernel's copy, per byte: jitseal %.4f (%s, the finalize minus its LOADs), memfd alias copy %.4f (callgrind on the host: user space only)",
 		      us, clock, cg);
 	if (!strcmp(clock, "callgrind") && !isnan(cg))
 		rline("P3 memfd alias copy, user side = %.4f instructions per byte (callgrind: user space only)",
@@ -565,71 +565,223 @@ static unsigned int plot_style(const char *method)
 {
 	static const char *const order[] = {
 		"jitseal", "jitseal-ioctl", "memfd", "mprotect",
-		"tmpfile-tmpfs", "tmpfile-disk",
+		"tmpfile-tmpfs", "tmpfile-disk", "jitseal-memfd",
 	};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (!strcmp(order[i], method))
 			return i + 1;
-	return 7;
+	return 8;
 }
 
-/* Plot data: per clock, cost per function against size (W1), batch (W2). */
-static void plot_data(const char *dir, const char *clock, FILE *gp,
-		      unsigned int *panel)
+static int col_of(const char *const *ms, unsigned int nm, const char *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < nm; i++)
+		if (!strcmp(ms[i], m))
+			return (int)i + 2;
+	return 0;
+}
+
+static const char *unit_of(const char *clock)
+{
+	return strcmp(clock, "icount") ? "ns" : "instructions (icount ns)";
+}
+
+/*
+ * The target lines of W1 and W2: the library within 1.2x of the raw ABI
+ * at every point, and P1's 2x memfd (W1) as dashed lines; P2's "at most
+ * memfd at 100 per finalize" as one target mark.
+ */
+static void plot_targets(FILE *gp, const char *dat, unsigned int w,
+			 const char *const *ms, unsigned int nm)
+{
+	int io = col_of(ms, nm, "jitseal-ioctl"), mf = col_of(ms, nm, "memfd");
+
+	if (!col_of(ms, nm, "jitseal"))
+		return;
+	if (io)
+		fprintf(gp, ", \\\n     '%s' using 1:($%d*1.2) title 'target: 1.2 x jitseal-ioctl' with lines ls 2 dt 2",
+			dat, io);
+	if (mf && !w)
+		fprintf(gp, ", \\\n     '%s' using 1:($%d*2) title 'target P1 (256 B): 2 x memfd' with lines ls 3 dt 2",
+			dat, mf);
+	if (mf && w)
+		fprintf(gp, ", \\\n     '%s' using 1:($1 == 100 ? $%d : 1/0) title 'target P2: at most memfd at 100' with points pt 3 ps 3 lc rgb 'black'",
+			dat, mf);
+}
+
+/* W1 and W2: cost per function against size and against batch size. */
+static void plot_w12(const char *dir, const char *clock, FILE *gp,
+		     unsigned int w, unsigned int *panel)
 {
 	static const char *const ws[2] = { "W1", "W2" };
 	const char *cols[MAXD], *ms[MAXD];
-	unsigned int w, nc, nm, i, j;
-	char path[4096];
+	unsigned int nc, nm, i, j;
+	char path[4096], dat[64];
+	FILE *f;
 
-	for (w = 0; w < 2; w++) {
-		FILE *f;
+	nc = distinct(clock, ws[w], "install_per_fn", false, cols);
+	nm = distinct(clock, ws[w], "install_per_fn", true, ms);
+	if (!nc || !nm)
+		return;
+	snprintf(dat, sizeof(dat), "plot-%s-%s.dat", clock, ws[w]);
+	snprintf(path, sizeof(path), "%s/%s", dir, dat);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	fprintf(f, "# x");
+	for (i = 0; i < nm; i++)
+		fprintf(f, " %s", ms[i]);
+	fprintf(f, "\n");
+	for (j = 0; j < nc; j++) {
+		const char *x = strrchr(cols[j], '=');
 
-		nc = distinct(clock, ws[w], "install_per_fn", false, cols);
-		nm = distinct(clock, ws[w], "install_per_fn", true, ms);
-		if (!nc || !nm)
-			continue;
-		snprintf(path, sizeof(path), "%s/plot-%s-%s.dat", dir, clock, ws[w]);
-		f = fopen(path, "we");
-		if (!f)
-			continue;
-		fprintf(f, "# x");
-		for (i = 0; i < nm; i++)
-			fprintf(f, " %s", ms[i]);
+		fprintf(f, "%s", x ? x + 1 : cols[j]);
+		for (i = 0; i < nm; i++) {
+			double v = get(clock, ws[w], ms[i], cols[j],
+				       "install_per_fn");
+
+			if (isnan(v))
+				fprintf(f, " ?");
+			else
+				fprintf(f, " %.3f", v);
+		}
 		fprintf(f, "\n");
-		for (j = 0; j < nc; j++) {
-			const char *x = strrchr(cols[j], '=');
+	}
+	fclose(f);
+	fprintf(gp, "set logscale xy\nunset xtics\nset xtics\nset key %s\n",
+		w ? "bottom left" : "bottom right");
+	fprintf(gp, "set title '%s: %s, %s clock'\n", ws[w],
+		w ? "256-byte functions by batch size" :
+		    "one function per finalize, by size", clock);
+	fprintf(gp, "set xlabel '%s'\n", w ? "functions per finalize" :
+		"function size (bytes)");
+	fprintf(gp, "set ylabel 'install cost per function (%s)'\n",
+		unit_of(clock));
+	fprintf(gp, "plot ");
+	for (i = 0; i < nm; i++)
+		fprintf(gp, "%s'%s' using 1:%u title '%s' with linespoints ls %u",
+			i ? ", \\\n     " : "", dat, i + 2, ms[i],
+			plot_style(ms[i]));
+	plot_targets(gp, dat, w, ms, nm);
+	fprintf(gp, "\n");
+	(*panel)++;
+}
 
-			fprintf(f, "%s", x ? x + 1 : cols[j]);
-			for (i = 0; i < nm; i++) {
-				double v = get(clock, ws[w], ms[i], cols[j],
-					       "install_per_fn");
+/* W3 (P3): cost per byte of the bulk install, one point per method. */
+static void plot_w3(const char *dir, const char *clock, FILE *gp,
+		    unsigned int *panel)
+{
+	const char *ms[MAXD], *ps[MAXD];
+	char path[4096], dat[64];
+	unsigned int nm, i;
+	double mf;
+	FILE *f;
 
-				if (isnan(v))
+	nm = distinct(clock, "W3", "cost_per_byte", true, ms);
+	if (!nm || !distinct(clock, "W3", "cost_per_byte", false, ps))
+		return;
+	snprintf(dat, sizeof(dat), "plot-%s-W3.dat", clock);
+	snprintf(path, sizeof(path), "%s/%s", dir, dat);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	fprintf(f, "# index method cost_per_byte style\n");
+	for (i = 0; i < nm; i++)
+		fprintf(f, "%u %s %.4f %u\n", i + 1, ms[i],
+			get(clock, "W3", ms[i], ps[0], "cost_per_byte"),
+			plot_style(ms[i]));
+	fclose(f);
+	mf = get(clock, "W3", "memfd", ps[0], "cost_per_byte");
+	fprintf(gp, "unset logscale x\nset logscale y\nset xtics rotate by -30\nset key bottom right\n");
+	fprintf(gp, "set title 'W3 (P3): bulk install of %s, cost per byte, %s clock'\n",
+		ps[0] + (strncmp(ps[0], "bytes=", 6) ? 0 : 6), clock);
+	fprintf(gp, "set xlabel 'method'\nset ylabel 'per byte (%s)'\n",
+		unit_of(clock));
+	fprintf(gp, "plot [0:%u] '%s' using 1:3:4:xtic(2) title 'cost per byte' with points pt 7 ps 2 lc variable",
+		nm + 1, dat);
+	if (!isnan(mf))
+		fprintf(gp, ", \\\n     %.4f title 'target P3: 1.25 x memfd' with lines ls 3 dt 2",
+			1.25 * mf);
+	fprintf(gp, "\nset xtics norotate\nset key top left\n");
+	(*panel)++;
+}
+
+/* P10: allocation latency statistics, 8 threads on one pool and 1 thread. */
+static void plot_p10(const char *dir, const char *clock, FILE *gp,
+		     unsigned int *panel)
+{
+	static const char *const st[4] = { "mean", "p50", "p99", "max" };
+	static const char *const pr[2] = { "threads=8 pool=shared", "threads=1" };
+	const char *ms[MAXD];
+	char path[4096], dat[64], met[32];
+	unsigned int nm, i, k, s, n = 0;
+	double lib1 = NAN;
+	FILE *f;
+
+	nm = distinct(clock, "P10", "alloc_mean", true, ms);
+	if (!nm)
+		return;
+	snprintf(dat, sizeof(dat), "plot-%s-P10.dat", clock);
+	snprintf(path, sizeof(path), "%s/%s", dir, dat);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	fprintf(f, "# index stat, then per method: 8 threads shared, 1 thread\n");
+	for (s = 0; s < 4; s++) {
+		fprintf(f, "%u %s", s + 1, st[s]);
+		for (i = 0; i < nm; i++)
+			for (k = 0; k < 2; k++) {
+				const struct result *r;
+
+				snprintf(met, sizeof(met), "alloc_%s", st[s]);
+				r = find(clock, "P10", ms[i], pr[k], met);
+				if (!r)
 					fprintf(f, " ?");
 				else
-					fprintf(f, " %.3f", v);
+					fprintf(f, " %.3f", s == 3 ? r->s.max : r->s.median);
 			}
-			fprintf(f, "\n");
-		}
-		fclose(f);
-		fprintf(gp, "set title '%s: %s, %s clock'\n", ws[w],
-			w ? "256-byte functions by batch size" :
-			    "one function per finalize, by size", clock);
-		fprintf(gp, "set xlabel '%s'\n", w ? "functions per finalize" :
-			"function size (bytes)");
-		fprintf(gp, "set ylabel 'install cost per function (%s)'\n",
-			strcmp(clock, "icount") ? "ns" : "instructions (icount ns)");
-		fprintf(gp, "plot ");
-		for (i = 0; i < nm; i++)
-			fprintf(gp, "%s'plot-%s-%s.dat' using 1:%u title '%s' with linespoints ls %u",
-				i ? ", \\\n     " : "", clock, ws[w], i + 2, ms[i],
-				plot_style(ms[i]));
-		fprintf(gp, "\n");
-		(*panel)++;
+		fprintf(f, "\n");
 	}
+	fclose(f);
+	for (i = 0; i < nm && isnan(lib1); i++)
+		if (!strcmp(ms[i], "jitseal") || !strcmp(ms[i], "jitseal-memfd"))
+			lib1 = get(clock, "P10", ms[i], pr[1], "alloc_mean");
+	fprintf(gp, "unset logscale x\nset logscale y\nset key outside right top\n");
+	fprintf(gp, "set title 'P10, %s clock: one allocation; filled: 8 threads, one pool; open: 1 thread'\n",
+		clock);
+	fprintf(gp, "set xlabel 'statistic over all allocations (max: worst repetition)'\n");
+	if (!isnan(lib1)) {
+		fprintf(gp, "set arrow 1 from 0.55,%.3f to 1.45,%.3f nohead lw 2 lc rgb 'black' dt 2 front\n",
+			2 * lib1, 2 * lib1);
+		fprintf(gp, "set label 1 'target: 2 x library 1-thread mean' at 0.6,%.3f offset 0,0.7 front font 'sans,8'\n",
+			2 * lib1);
+	}
+	fprintf(gp, "set xtics (\"mean\" 1, \"p50\" 2, \"p99\" 3, \"max\" 4)\n");
+	fprintf(gp, "set ylabel 'latency (ns)'\nplot [0.5:4.5] ");
+	for (i = 0; i < nm; i++)
+		for (k = 0; k < 2; k++, n++)
+			fprintf(gp, "%s'%s' using ($1 - 0.3 + %.3f):%u title '%s%s' with points ls %u pt %u ps 1.5",
+				n ? ", \\\n     " : "", dat,
+				nm > 1 ? 0.6 * i / (nm - 1) : 0.3, 3 + 2 * i + k,
+				ms[i],
+				k ? ", 1 thread" : ", 8 threads",
+				plot_style(ms[i]), k ? 6 : 7);
+	fprintf(gp, "\nunset arrow 1\nunset label 1\nset key inside top left\nset xtics auto\n");
+	(*panel)++;
+}
+
+/* Plot data and panels of one clock: one panel per workload. */
+static void plot_data(const char *dir, const char *clock, FILE *gp,
+		      unsigned int *panel)
+{
+	plot_w12(dir, clock, gp, 0, panel);
+	plot_w12(dir, clock, gp, 1, panel);
+	plot_w3(dir, clock, gp, panel);
+	plot_p10(dir, clock, gp, panel);
 }
 
 int out_report(const char *const *csv_files, unsigned int n, const char *dir)
@@ -648,7 +800,7 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 		{ "W3", "finalize", "bulk install time (finalize only)" },
 		{ "W3", "cost_per_byte", "bulk install cost per byte (finalize only; icount: instructions)" },
 		{ "W3", "load_per_byte", "of which inside the LOAD ioctls, per byte" },
-		{ "W3", "user_per_byte", "of which the user side around the LOADs, per byte" },
+		{ "W3", "rest_per_byte", "of which the rest of the finalize around the LOADs, per byte" },
 		{ "W5", "install_per_fn", "install cost per 256 B function (installer thread CPU time) while executors run code of the pool" },
 		{ "W5", "wall_per_fn", "install cost per 256 B function (wall clock) while executors run code of the pool" },
 		{ "W6", "install_per_fn", "install cost per 256 B function per installer thread (thread CPU time)" },
@@ -656,7 +808,7 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 	};
 	static const char *const colors[8] = {
 		"#d62728", "#2ca02c", "#1f77b4", "#9467bd",
-		"#ff7f0e", "#8c564b", "#17becf", "#7f7f7f",
+		"#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f",
 	};
 	char path[4096], *body = NULL;
 	size_t body_len = 0;
@@ -728,12 +880,12 @@ int out_report(const char *const *csv_files, unsigned int n, const char *dir)
 	fprintf(gp, "# written by jitseal-bench report; run in this directory: gnuplot plot.gp\n");
 	fprintf(gp, "set terminal pngcairo size 1400,%u font 'sans,10'\n",
 		(panels + 1) / 2 * 480);
-	fprintf(gp, "set output 'bench.png'\nset logscale xy\nset grid\nset key top left box opaque\n");
+	fprintf(gp, "set output 'bench.png'\nset grid\nset key top left box opaque font 'sans,8'\n");
 	fprintf(gp, "set datafile missing '?'\nset multiplot layout %u,2\n",
 		(panels + 1) / 2);
 	for (i = 1; i <= 8; i++)
-		fprintf(gp, "set style line %u lw 2 pt %u lc rgb '%s'\n", i, i + 4,
-			colors[i - 1]);
+		fprintf(gp, "set linetype %u lc rgb '%s'\nset style line %u lw 2 pt %u lc rgb '%s'\n",
+			i, colors[i - 1], i, i + 4, colors[i - 1]);
 	fwrite(body, 1, body_len, gp);
 	fprintf(gp, "unset multiplot\n");
 	free(body);

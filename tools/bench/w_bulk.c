@@ -11,8 +11,9 @@
  * against memcpy: icount counts every iteration of the kernel's rep movsb
  * and rep stosb, so a throughput ratio against a user-space vector copy
  * says nothing about hardware.  For the jitseal methods the finalize is
- * also split into the LOAD ioctls (kernel, timed by loadtime.c) and the
- * user side around them.
+ * also split into the LOAD ioctls (timed by loadtime.c) and the rest of
+ * the finalize around them (the library's own work and its other system
+ * calls, such as releasing the staging mirror).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -145,7 +146,7 @@ int w3_run(const struct bench_opts *o)
 			continue;
 		emit_stat(o, "W3", methods[mi]->name, param, "load_per_byte",
 			  "ns", lpb[mi], reps);
-		emit_stat(o, "W3", methods[mi]->name, param, "user_per_byte",
+		emit_stat(o, "W3", methods[mi]->name, param, "rest_per_byte",
 			  "ns", upb[mi], reps);
 	}
 	return ret;
