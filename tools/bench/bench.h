@@ -185,6 +185,8 @@ struct run_out {
 int run_install(const struct run_cfg *c, struct run_out *o, const char **why);
 void run_release(const struct method *m, struct run_out *o);
 size_t fn_reserve(size_t len);
+/* The seeded random sequence of the workloads (xorshift64). */
+uint64_t xorshift(uint64_t *s);
 
 /* Workloads: each returns 0, or -1 if a method failed (reported). */
 int w0_run(const struct bench_opts *o);

@@ -62,17 +62,6 @@ struct p10_thread {
 	const char *why;
 };
 
-static uint64_t xs(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
 static uint32_t p10_ids = 0x60000000;
 
 /* The plan of thread @t: the same in every run of a figure. */
@@ -89,7 +78,7 @@ static int plan(struct p10_thread *a, unsigned int t, unsigned int batches)
 	a->fins.cap = batches;
 	a->loads.cap = (size_t)batches * 8;
 	for (b = 0; b < batches; b++) {
-		a->blen[b] = (unsigned char)(1 + xs(&s) % P10_MAX_BATCH);
+		a->blen[b] = (unsigned char)(1 + xorshift(&s) % P10_MAX_BATCH);
 		n += a->blen[b];
 	}
 	a->nbatches = batches;
@@ -99,7 +88,7 @@ static int plan(struct p10_thread *a, unsigned int t, unsigned int batches)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		a->fns[i].len = P10_MIN_SIZE +
-			xs(&s) % (P10_MAX_SIZE - P10_MIN_SIZE + 1);
+			xorshift(&s) % (P10_MAX_SIZE - P10_MIN_SIZE + 1);
 		a->fns[i].id = __atomic_fetch_add(&p10_ids, 1, __ATOMIC_RELAXED);
 	}
 	a->nfns = n;

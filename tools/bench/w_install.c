@@ -25,7 +25,7 @@ static const char *fail(const char *what, int err)
 	return why_buf;
 }
 
-static uint64_t xorshift(uint64_t *s)
+uint64_t xorshift(uint64_t *s)
 {
 	uint64_t x = *s;
 
