@@ -7,8 +7,10 @@
  *   clock.c     the clock and the statistics (median, min, max)
  *   stage.c     staging arena shared by the methods that are not libjitseal
  *   m_*.c       one install method each, behind struct method
- *   w_*.c       the workloads W1-W6, the allocation count (P6) and the
- *               reference costs of system calls and copies (W0)
+ *   w_*.c       the workloads W1-W6, the allocation count (P6), eviction
+ *               (P9), concurrent allocation (P10) and the reference costs
+ *               of system calls and copies (W0)
+ *   loadtime.c  the LOAD ioctls timed through -Wl,--wrap=ioctl
  *   memstat.c   VMAs, RSS and memory-cgroup deltas for W4
  *   output.c    CSV, Markdown table, ratio lines, plot data
  *   main.c      options and the order of the suite
