@@ -432,9 +432,10 @@ static void ratio_p10(const char *clock, const char *m)
 	const struct result *mx8 = find(clock, "P10", m, sh, "alloc_max");
 	const struct result *mx1 = find(clock, "P10", m, one, "alloc_max");
 	const struct result *wt = find(clock, "P10", m, sh, "waits_on_load");
-	double m8 = get(clock, "P10", m, sh, "alloc_mean");
-	double m1 = get(clock, "P10", m, one, "alloc_mean");
-	double own = get(clock, "P10", m, "threads=8 pool=own", "alloc_mean");
+	/* the means of all repetitions' allocations together */
+	double m8 = get(clock, "P10", m, sh, "alloc_mean_all");
+	double m1 = get(clock, "P10", m, one, "alloc_mean_all");
+	double own = get(clock, "P10", m, "threads=8 pool=own", "alloc_mean_all");
 	bool lib = !strncmp(m, "jitseal", 7) && strcmp(m, "jitseal-ioctl");
 	char a[24], b[24];
 
@@ -442,7 +443,7 @@ static void ratio_p10(const char *clock, const char *m)
 		return;
 	fmt(a, sizeof(a), mx8->s.max);
 	fmt(b, sizeof(b), mx1->s.max);
-	rline("P10 %s alloc latency, 8 threads on one pool: mean %.0f ns, p50 %.0f, p99 %.0f, max %s; 1 thread: mean %.0f, p50 %.0f, p99 %.0f, max %s; 8 threads, a pool each: mean %.0f   [%s, %.0f allocations]",
+	rline("P10 %s alloc latency, 8 threads on one pool: mean %.0f ns, p50 %.0f, p99 %.0f, max %s; 1 thread: mean %.0f, p50 %.0f, p99 %.0f, max %s; 8 threads, a pool each: mean %.0f   [%s, %.0f allocations per repetition; means of all repetitions, p50/p99 their median, max the worst]",
 	      m, m8, get(clock, "P10", m, sh, "alloc_p50"),
 	      get(clock, "P10", m, sh, "alloc_p99"), a, m1,
 	      get(clock, "P10", m, one, "alloc_p50"),
@@ -737,7 +738,8 @@ static void plot_p10(const char *dir, const char *clock, FILE *gp,
 			for (k = 0; k < 2; k++) {
 				const struct result *r;
 
-				snprintf(met, sizeof(met), "alloc_%s", st[s]);
+				snprintf(met, sizeof(met), "alloc_%s%s", st[s],
+					 s ? "" : "_all");
 				r = find(clock, "P10", ms[i], pr[k], met);
 				if (!r)
 					fprintf(f, " ?");
@@ -749,7 +751,7 @@ static void plot_p10(const char *dir, const char *clock, FILE *gp,
 	fclose(f);
 	for (i = 0; i < nm && isnan(lib1); i++)
 		if (!strcmp(ms[i], "jitseal") || !strcmp(ms[i], "jitseal-memfd"))
-			lib1 = get(clock, "P10", ms[i], pr[1], "alloc_mean");
+			lib1 = get(clock, "P10", ms[i], pr[1], "alloc_mean_all");
 	fprintf(gp, "unset logscale x\nset logscale y\nset key outside right top\n");
 	fprintf(gp, "set title 'P10, %s clock: one allocation; filled: 8 threads, one pool; open: 1 thread'\n",
 		clock);

@@ -4,7 +4,8 @@
  * stager (a jitseal_batch for the library) of ONE shared pool, allocate,
  * emit and finalize batches of 1-50 functions of 16-512 bytes (xorshift,
  * seeded per thread).  Every allocation call is timed on its own; the
- * figures are the mean, p50, p99 and max latency of one allocation, with
+ * figures are the mean (of each repetition, and of all repetitions
+ * together: alloc_mean_all), p50, p99 and max latency of one allocation, with
  * 8 threads and with 1 thread doing thread 0's part of the same workload
  * alone, in the same run; and, as a control, 8 threads with a pool each
  * (what oversubscribing the CPUs costs without any sharing).
@@ -382,9 +383,13 @@ static void p10_emit(const struct bench_opts *o, const char *m,
 		{ "preempted", "allocs", offsetof(struct p10_fig, preempted) },
 		{ "allocs", "allocs", offsetof(struct p10_fig, allocs) },
 	};
-	double v[64];
+	double v[64], all = 0;
 	unsigned int i, r;
 
+	/* every repetition has the same allocations: the mean of them all */
+	for (r = 0; r < reps; r++)
+		all += f[r].mean / reps;
+	emit_stat(o, "P10", m, param, "alloc_mean_all", "ns", &all, 1);
 	for (i = 0; i < sizeof(mets) / sizeof(mets[0]); i++) {
 		for (r = 0; r < reps; r++)
 			v[r] = *(double *)((char *)&f[r] + mets[i].off);
