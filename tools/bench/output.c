@@ -780,10 +780,16 @@ static void plot_p10(const char *dir, const char *clock, FILE *gp,
 static void plot_data(const char *dir, const char *clock, FILE *gp,
 		      unsigned int *panel)
 {
+	unsigned int first = *panel;
+
 	plot_w12(dir, clock, gp, 0, panel);
 	plot_w12(dir, clock, gp, 1, panel);
 	plot_w3(dir, clock, gp, panel);
 	plot_p10(dir, clock, gp, panel);
+	if ((*panel - first) % 2) {	/* the next clock starts a row */
+		fprintf(gp, "set multiplot next\n");
+		(*panel)++;
+	}
 }
 
 int out_report(const char *const *csv_files, unsigned int n, const char *dir)
