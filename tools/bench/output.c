@@ -771,7 +771,7 @@ static void plot_p10(const char *dir, const char *clock, FILE *gp,
 				nm > 1 ? 0.6 * i / (nm - 1) : 0.3, 3 + 2 * i + k,
 				ms[i],
 				k ? ", 1 thread" : ", 8 threads",
-				plot_style(ms[i]), k ? 6 : 7);
+				plot_style(ms[i]), k ? 6U : 7U);
 	fprintf(gp, "\nunset arrow 1\nunset label 1\nset key inside top left\nset xtics auto\n");
 	(*panel)++;
 }

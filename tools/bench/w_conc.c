@@ -392,7 +392,8 @@ static void p10_emit(const struct bench_opts *o, const char *m,
 	emit_stat(o, "P10", m, param, "alloc_mean_all", "ns", &all, 1);
 	for (i = 0; i < sizeof(mets) / sizeof(mets[0]); i++) {
 		for (r = 0; r < reps; r++)
-			v[r] = *(double *)((char *)&f[r] + mets[i].off);
+			memcpy(&v[r], (const char *)&f[r] + mets[i].off,
+			       sizeof(v[r]));
 		emit_stat(o, "P10", m, param, mets[i].metric, mets[i].unit,
 			  v, reps);
 	}
