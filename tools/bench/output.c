@@ -451,8 +451,9 @@ static void ratio_p10(const char *clock, const char *m)
 	      get(clock, "P10", m, sh, "allocs"));
 	rline("P10 %s mean 8 threads / 1 thread = %.2f   target: mean within 2x of single-thread: %s",
 	      m, m8 / m1, lib ? verdict(m8 / m1 <= 2.0) : "(not the library)");
-	rline("P10 %s allocations that waited on another thread's LOAD: %.0f (at most %.0f in a repetition), slept %.0f, preempted %.0f   target: none%s%s",
+	rline("P10 %s allocations that waited on another thread's LOAD: %.0f (at most %.0f in a repetition; %.0f of them page-faulted), slept %.0f, preempted %.0f   target: none%s%s",
 	      m, wt->s.median, wt->s.max,
+	      get(clock, "P10", m, sh, "waits_faulted"),
 	      get(clock, "P10", m, sh, "slept"),
 	      get(clock, "P10", m, sh, "preempted"), lib ? ": " : " (not the library)",
 	      lib ? verdict(wt->s.max == 0) : "");

@@ -19,7 +19,11 @@
  * switch: the pool lock's futex) while another thread was inside a LOAD,
  * or if, without being preempted, it took longer than the threshold (ten
  * times the 1-thread p99, at least 2 us) and another thread's LOAD ended
- * inside it (a spinning waiter).  Allocations preempted by the scheduler are counted
+ * inside it (a spinning waiter).  Of those, waits_faulted page-faulted
+ * during the allocation: a sleep there may be on the mm's lock in the
+ * fault (held by a LOAD's copy or an mmap), not on the pool lock.  For
+ * methods without a LOAD ioctl the window is the whole finalize, so a
+ * wait for a preempted finalizer's short hold of the pool lock counts too.  Allocations preempted by the scheduler are counted
  * apart: with 8 threads on 2 CPUs they are what the "own pools" control
  * measures.
  *
@@ -46,6 +50,7 @@
 struct arec {
 	uint64_t t0, t1;	/* tick() around the allocation */
 	uint32_t vcsw, ivcsw;	/* context switches of the thread during it */
+	uint32_t flt;		/* page faults of the thread during it */
 };
 
 struct p10_thread {
@@ -114,19 +119,21 @@ static size_t plan_bytes(const struct p10_thread *a)
 	return sum;
 }
 
-static void csw(uint32_t *v, uint32_t *iv)
+/* The thread's voluntary and involuntary switches and page faults. */
+static void csw(uint32_t c[3])
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_THREAD, &ru);
-	*v = (uint32_t)ru.ru_nvcsw;
-	*iv = (uint32_t)ru.ru_nivcsw;
+	c[0] = (uint32_t)ru.ru_nvcsw;
+	c[1] = (uint32_t)ru.ru_nivcsw;
+	c[2] = (uint32_t)(ru.ru_minflt + ru.ru_majflt);
 }
 
 static int p10_batches(struct p10_thread *a, struct mstager *st)
 {
 	unsigned int b, j, i = 0;
-	uint32_t v0, iv0, v1, iv1;
+	uint32_t c0[3], c1[3];
 	uint64_t f0;
 	int err;
 
@@ -134,17 +141,18 @@ static int p10_batches(struct p10_thread *a, struct mstager *st)
 		for (j = 0; j < a->blen[b]; j++, i++) {
 			struct arec *r = &a->recs[i];
 
-			csw(&v0, &iv0);
+			csw(c0);
 			r->t0 = tick();
 			err = a->m->alloc(st, &a->fns[i]);
 			r->t1 = tick();
-			csw(&v1, &iv1);
+			csw(c1);
 			if (err) {
 				a->why = "alloc failed";
 				return err;
 			}
-			r->vcsw = v1 - v0;
-			r->ivcsw = iv1 - iv0;
+			r->vcsw = c1[0] - c0[0];
+			r->ivcsw = c1[1] - c0[1];
+			r->flt = c1[2] - c0[2];
 			code_emit(&a->fns[i]);
 		}
 		f0 = tick();
@@ -179,7 +187,7 @@ static void *p10_worker(void *p)
 /* Figures of one run. */
 struct p10_fig {
 	double mean, p50, p99, max, fin_mean;
-	double waits, slept, preempted, allocs;
+	double waits, waits_faulted, slept, preempted, allocs;
 };
 
 static int cmp_d(const void *x, const void *y)
@@ -241,8 +249,10 @@ static int p10_figures(const struct p10_thread *a, unsigned int nt,
 			if (r->vcsw ?
 			    overlaps_load(a, nt, t, r, ioctl, false) :
 			    !r->ivcsw && ns > wait_ns &&
-			    overlaps_load(a, nt, t, r, ioctl, true))
+			    overlaps_load(a, nt, t, r, ioctl, true)) {
 				f->waits++;
+				f->waits_faulted += r->flt > 0;
+			}
 		}
 		for (i = 0; i < a[t].fins.n; i++, nfin++)
 			fsum += (double)(a[t].fins.v[i].t1 - a[t].fins.v[i].t0);
@@ -379,6 +389,7 @@ static void p10_emit(const struct bench_opts *o, const char *m,
 		{ "alloc_max", "ns", offsetof(struct p10_fig, max) },
 		{ "finalize_mean", "ns", offsetof(struct p10_fig, fin_mean) },
 		{ "waits_on_load", "allocs", offsetof(struct p10_fig, waits) },
+		{ "waits_faulted", "allocs", offsetof(struct p10_fig, waits_faulted) },
 		{ "slept", "allocs", offsetof(struct p10_fig, slept) },
 		{ "preempted", "allocs", offsetof(struct p10_fig, preempted) },
 		{ "allocs", "allocs", offsetof(struct p10_fig, allocs) },
