@@ -436,6 +436,7 @@ static void ratio_p10(const char *clock, const char *m)
 	double m8 = get(clock, "P10", m, sh, "alloc_mean_all");
 	double m1 = get(clock, "P10", m, one, "alloc_mean_all");
 	double own = get(clock, "P10", m, "threads=8 pool=own", "alloc_mean_all");
+	double wf;
 	bool lib = !strncmp(m, "jitseal", 7) && strcmp(m, "jitseal-ioctl");
 	char a[24], b[24];
 
@@ -451,9 +452,13 @@ static void ratio_p10(const char *clock, const char *m)
 	      get(clock, "P10", m, sh, "allocs"));
 	rline("P10 %s mean 8 threads / 1 thread = %.2f   target: mean within 2x of single-thread: %s",
 	      m, m8 / m1, lib ? verdict(m8 / m1 <= 2.0) : "(not the library)");
-	rline("P10 %s allocations that waited on another thread's LOAD: %.0f (at most %.0f in a repetition; %.0f of them page-faulted), slept %.0f, preempted %.0f   target: none%s%s",
-	      m, wt->s.median, wt->s.max,
-	      get(clock, "P10", m, sh, "waits_faulted"),
+	wf = get(clock, "P10", m, sh, "waits_faulted");
+	if (isnan(wf))
+		snprintf(a, sizeof(a), "-");
+	else
+		snprintf(a, sizeof(a), "%.0f", wf);
+	rline("P10 %s allocations that waited on another thread's LOAD: %.0f (at most %.0f in a repetition; %s of them page-faulted), slept %.0f, preempted %.0f   target: none%s%s",
+	      m, wt->s.median, wt->s.max, a,
 	      get(clock, "P10", m, sh, "slept"),
 	      get(clock, "P10", m, sh, "preempted"), lib ? ": " : " (not the library)",
 	      lib ? verdict(wt->s.max == 0) : "");
