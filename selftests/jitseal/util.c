@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -306,6 +307,62 @@ int js_cg_write(const char *cg, const char *file, const char *val)
 		return -errno;
 	if (write(fd, val, strlen(val)) < 0)
 		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int js_user_uncharged(void)
+{
+	static uint8_t page[JS_PAGE];
+	char pools[32], bytes[32];
+	struct jitseal_segment s;
+	int fd, fd2, ret;
+
+	if (js_sysfs_read("max_user_pools", pools, sizeof(pools)) ||
+	    js_sysfs_read("max_user_bytes", bytes, sizeof(bytes)))
+		return -EIO;
+	memset(page, 0xc3, sizeof(page));
+	if (js_sysfs_write("max_user_pools", "1") ||
+	    js_sysfs_write("max_user_bytes", "4096")) {
+		ret = -EIO;
+		goto out;
+	}
+	/* One pool and one page fit only if nothing is charged now. */
+	fd = js_pool(2 * JS_PAGE, 0);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	s = js_seg(page, 0, JS_PAGE, JITSEAL_PROT_RX);
+	ret = js_load(fd, &s, 1, 0, NULL);
+	/* And the limits do apply: no second pool, no further byte. */
+	if (!ret) {
+		fd2 = js_pool(JS_PAGE, 0);
+		s = js_seg(page, JS_PAGE, 1, JITSEAL_PROT_RX);
+		if (fd2 >= 0)
+			close(fd2);
+		if (fd2 != -EDQUOT || js_load(fd, &s, 1, 0, NULL) != -EDQUOT)
+			ret = -EINVAL;
+	}
+	close(fd);
+out:
+	js_sysfs_write("max_user_pools", pools);
+	js_sysfs_write("max_user_bytes", bytes);
+	return ret;
+}
+
+int js_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+int js_module_load(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
 	close(fd);
 	return ret;
 }
