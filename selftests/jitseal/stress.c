@@ -30,7 +30,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -96,8 +95,6 @@ static const char *const op_names[10] = {
 	"audit", "overlap", "thread",
 };
 
-static __thread sigjmp_buf guard_jmp;
-static __thread volatile bool guard_armed;
 static __thread struct worker *self;
 
 static uint64_t next(struct worker *w)
@@ -128,41 +125,6 @@ static void fail(const char *fmt, ...)
 	       opt_seed, opt_seconds, opt_threads);
 	fflush(stdout);
 	atomic_store(&stop, true);
-}
-
-static void guard_signal(int sig)
-{
-	if (!guard_armed) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
-	siglongjmp(guard_jmp, sig);
-}
-
-/* Call the slot's code: 0 with *@ret set, or the signal it raised. */
-static int guarded_call(const uint8_t *addr, int *ret)
-{
-	int sig = sigsetjmp(guard_jmp, 1);
-
-	if (!sig) {
-		guard_armed = true;
-		*ret = js_call(addr);
-	}
-	guard_armed = false;
-	return sig;
-}
-
-/* Copy @len bytes from @addr: 0, or the signal the read raised. */
-static int guarded_read(const uint8_t *addr, uint8_t *buf, size_t len)
-{
-	int sig = sigsetjmp(guard_jmp, 1);
-
-	if (!sig) {
-		guard_armed = true;
-		memcpy(buf, (const void *)addr, len);
-	}
-	guard_armed = false;
-	return sig;
 }
 
 static bool is_code(unsigned int slot)
@@ -206,14 +168,14 @@ static void check_loaded(struct pool *p, unsigned int slot, uint32_t v)
 	int ret = 0, sig;
 
 	if (is_code(slot)) {
-		sig = guarded_call(slot_addr(p, slot), &ret);
+		sig = js_guarded_call(slot_addr(p, slot), &ret);
 		if (sig || (uint32_t)ret != v)
 			fail("pool fd %d slot %u: call gave %#x (signal %d), model %#x",
 			     p->fd, slot, ret, sig, v);
 		return;
 	}
 	slot_bytes(slot, v, want);
-	sig = guarded_read(slot_addr(p, slot), got, RO_LEN);
+	sig = js_guarded_read(slot_addr(p, slot), got, RO_LEN);
 	if (sig || memcmp(got, want, RO_LEN))
 		fail("pool fd %d slot %u: data %02x%02x%02x%02x (signal %d), model %#x",
 		     p->fd, slot, got[0], got[1], got[2], got[3], sig, v);
@@ -234,7 +196,7 @@ static void check_empty(struct pool *p, unsigned int slot, enum quiet q)
 {
 	bool present = atomic_load(&p->present[slot_page(slot)]);
 	uint8_t got[SLOT];
-	int sig = guarded_read(slot_addr(p, slot), got, SLOT);
+	int sig = js_guarded_read(slot_addr(p, slot), got, SLOT);
 
 	if (sig == SIGBUS && !present)
 		return;
@@ -741,17 +703,13 @@ static void run_workers(void)
 /* The worker process: pools, threads, a last audit, everything closed. */
 static int worker_main(const char *cg)
 {
-	struct sigaction sa = { .sa_handler = guard_signal,
-				.sa_flags = SA_NODEFER };
 	unsigned int i;
 
 	if (cg && js_cg_write(cg, "cgroup.procs", "0")) {
 		printf("# cannot join %s\n", cg);
 		return 1;
 	}
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGTRAP, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
+	js_guard_signals();
 	for (i = 0; i < POOLS; i++) {
 		pthread_rwlock_init(&pools[i].lock, NULL);
 		if (open_pool(&pools[i]))

@@ -2,6 +2,8 @@
 /* Helpers shared by the jitseal selftests. */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,4 +367,51 @@ int js_module_load(const char *path)
 	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+static __thread sigjmp_buf js_guard_jmp;
+static __thread volatile sig_atomic_t js_guard_armed;
+
+static void js_guard_handler(int sig)
+{
+	if (!js_guard_armed) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	siglongjmp(js_guard_jmp, sig);
+}
+
+void js_guard_signals(void)
+{
+	struct sigaction sa = { .sa_handler = js_guard_handler,
+				.sa_flags = SA_NODEFER };
+
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGTRAP, &sa, NULL);
+}
+
+int js_guarded_read(const void *addr, void *buf, size_t len)
+{
+	int sig = sigsetjmp(js_guard_jmp, 1);
+
+	if (!sig) {
+		js_guard_armed = 1;
+		memcpy(buf, addr, len);
+	}
+	js_guard_armed = 0;
+	return sig;
+}
+
+int js_guarded_call(const void *addr, int *ret)
+{
+	int sig = sigsetjmp(js_guard_jmp, 1);
+
+	if (!sig) {
+		js_guard_armed = 1;
+		*ret = js_call(addr);
+	}
+	js_guard_armed = 0;
+	return sig;
 }

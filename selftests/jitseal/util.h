@@ -78,6 +78,15 @@ int js_in_child(int (*fn)(void *), void *arg);
  */
 int js_user_uncharged(void);
 
+/*
+ * Catch SIGBUS, SIGSEGV and SIGTRAP (process-wide) for the guarded
+ * accesses below, in any thread; outside them the signals stay fatal.
+ */
+void js_guard_signals(void);
+/* memcpy() from @addr, or call the code at @addr: 0, or the signal. */
+int js_guarded_read(const void *addr, void *buf, size_t len);
+int js_guarded_call(const void *addr, int *ret);
+
 /* delete_module(O_NONBLOCK) and finit_module: 0 or -errno. */
 int js_module_unload(const char *name);
 int js_module_load(const char *path);
