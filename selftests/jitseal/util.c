@@ -392,9 +392,13 @@ void js_guard_signals(void)
 	sigaction(SIGTRAP, &sa, NULL);
 }
 
+/*
+ * SA_NODEFER: the handler runs with the signal unblocked, so the jump
+ * out of it needs no saved mask (and no system call to restore it).
+ */
 int js_guarded_read(const void *addr, void *buf, size_t len)
 {
-	int sig = sigsetjmp(js_guard_jmp, 1);
+	int sig = sigsetjmp(js_guard_jmp, 0);
 
 	if (!sig) {
 		js_guard_armed = 1;
@@ -406,7 +410,7 @@ int js_guarded_read(const void *addr, void *buf, size_t len)
 
 int js_guarded_call(const void *addr, int *ret)
 {
-	int sig = sigsetjmp(js_guard_jmp, 1);
+	int sig = sigsetjmp(js_guard_jmp, 0);
 
 	if (!sig) {
 		js_guard_armed = 1;
