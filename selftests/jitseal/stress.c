@@ -59,6 +59,7 @@
 #define MAX_THREADS	64
 #define EMPTY		0u
 #define BUSY		UINT32_MAX	/* reserved by a LOAD in flight */
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define CG_ROOT		"/sys/fs/cgroup"
 /* memory.current left after the worker exits: RCU-freed objects only. */
 #define CG_SLACK	(4 * JS_PAGE)
@@ -627,8 +628,10 @@ static void op_audit(struct worker *w, struct pool *p)
 
 /* --- workers --- */
 
-enum { OP_LOAD, OP_CALL, OP_FORK, OP_MAP_FD, OP_RETIRE, OP_REMAP, OP_REOPEN,
-       OP_AUDIT };
+enum {
+	OP_LOAD, OP_CALL, OP_FORK, OP_MAP_FD,		/* read side */
+	OP_RETIRE, OP_REMAP, OP_REOPEN, OP_AUDIT,	/* write side */
+};
 
 static unsigned int pick_op(struct worker *w)
 {
@@ -756,7 +759,7 @@ static int worker_main(const char *cg)
 		unmap_pool(&pools[i]);
 		close(pools[i].fd);
 	}
-	for (i = 0; i < sizeof(op_count) / sizeof(op_count[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(op_count); i++)
 		printf("# %-8s %lu\n", op_names[i],
 		       (unsigned long)atomic_load(&op_count[i]));
 	return atomic_load(&failed) ? 1 : 0;
@@ -868,10 +871,13 @@ static void check_rmmod(int n)
 		return;
 	}
 	ret = js_module_unload("jitseal");
-	if (ret)
+	if (ret) {
 		printf("# rmmod jitseal: %s\n", strerror(-ret));
-	else if ((ret = js_module_load(opt_rmmod)))
-		printf("# insmod %s: %s\n", opt_rmmod, strerror(-ret));
+	} else {
+		ret = js_module_load(opt_rmmod);
+		if (ret)
+			printf("# insmod %s: %s\n", opt_rmmod, strerror(-ret));
+	}
 	result(n, !ret, "rmmod jitseal succeeds and the module loads again");
 }
 
