@@ -2,12 +2,15 @@
 /* Helpers shared by the jitseal selftests. */
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -308,4 +311,111 @@ int js_cg_write(const char *cg, const char *file, const char *val)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+int js_user_uncharged(void)
+{
+	static uint8_t page[JS_PAGE];
+	char pools[32], bytes[32];
+	struct jitseal_segment s;
+	int fd, fd2, ret;
+
+	if (js_sysfs_read("max_user_pools", pools, sizeof(pools)) ||
+	    js_sysfs_read("max_user_bytes", bytes, sizeof(bytes)))
+		return -EIO;
+	memset(page, 0xc3, sizeof(page));
+	if (js_sysfs_write("max_user_pools", "1") ||
+	    js_sysfs_write("max_user_bytes", "4096")) {
+		ret = -EIO;
+		goto out;
+	}
+	/* One pool and one page fit only if nothing is charged now. */
+	fd = js_pool(2 * JS_PAGE, 0);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	s = js_seg(page, 0, JS_PAGE, JITSEAL_PROT_RX);
+	ret = js_load(fd, &s, 1, 0, NULL);
+	/* And the limits do apply: no second pool, no further byte. */
+	if (!ret) {
+		fd2 = js_pool(JS_PAGE, 0);
+		s = js_seg(page, JS_PAGE, 1, JITSEAL_PROT_RX);
+		if (fd2 >= 0)
+			close(fd2);
+		if (fd2 != -EDQUOT || js_load(fd, &s, 1, 0, NULL) != -EDQUOT)
+			ret = -EINVAL;
+	}
+	close(fd);
+out:
+	js_sysfs_write("max_user_pools", pools);
+	js_sysfs_write("max_user_bytes", bytes);
+	return ret;
+}
+
+int js_module_unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+int js_module_load(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static __thread sigjmp_buf js_guard_jmp;
+static __thread volatile sig_atomic_t js_guard_armed;
+
+static void js_guard_handler(int sig)
+{
+	if (!js_guard_armed) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	siglongjmp(js_guard_jmp, sig);
+}
+
+void js_guard_signals(void)
+{
+	struct sigaction sa = { .sa_handler = js_guard_handler,
+				.sa_flags = SA_NODEFER };
+
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGTRAP, &sa, NULL);
+}
+
+/*
+ * SA_NODEFER: the handler runs with the signal unblocked, so the jump
+ * out of it needs no saved mask (and no system call to restore it).
+ */
+int js_guarded_read(const void *addr, void *buf, size_t len)
+{
+	int sig = sigsetjmp(js_guard_jmp, 0);
+
+	if (!sig) {
+		js_guard_armed = 1;
+		memcpy(buf, addr, len);
+	}
+	js_guard_armed = 0;
+	return sig;
+}
+
+int js_guarded_call(const void *addr, int *ret)
+{
+	int sig = sigsetjmp(js_guard_jmp, 0);
+
+	if (!sig) {
+		js_guard_armed = 1;
+		*ret = js_call(addr);
+	}
+	js_guard_armed = 0;
+	return sig;
 }

@@ -70,4 +70,25 @@ int js_cg_write(const char *cg, const char *file, const char *val);
 /* Run fn(arg) in a child; its exit status, or 128 + signal. */
 int js_in_child(int (*fn)(void *), void *arg);
 
+/*
+ * 0 if the caller's user holds no pool and no sealed byte: probed by
+ * setting max_user_pools to 1 and max_user_bytes to a page (restored
+ * after), then one pool with one page must fit and no more.  -EDQUOT if
+ * something is charged, another -errno on error.
+ */
+int js_user_uncharged(void);
+
+/*
+ * Catch SIGBUS, SIGSEGV and SIGTRAP (process-wide) for the guarded
+ * accesses below, in any thread; outside them the signals stay fatal.
+ */
+void js_guard_signals(void);
+/* memcpy() from @addr, or call the code at @addr: 0, or the signal. */
+int js_guarded_read(const void *addr, void *buf, size_t len);
+int js_guarded_call(const void *addr, int *ret);
+
+/* delete_module(O_NONBLOCK) and finit_module: 0 or -errno. */
+int js_module_unload(const char *name);
+int js_module_load(const char *path);
+
 #endif
