@@ -67,21 +67,33 @@ static int js_batch_grow(struct jitseal_batch *b)
 	return 0;
 }
 
-/* A new run in the batch, open for further allocations of @kind. */
+/*
+ * A new run in the batch, open for further allocations of @kind; its
+ * staged bytes in *@src.
+ */
 static int js_batch_push(struct jitseal_batch *b, struct js_region *r,
-			 unsigned int kind, size_t off, size_t size)
+			 unsigned int kind, size_t off, size_t size, char **src)
 {
+	struct js_stager *st = &b->stage[kind];
+	struct js_chunk *chunk;
 	struct js_seg *seg;
 	int err;
 
 	js_batch_sync(b);
 	if ((b->nr == b->cap || !b->segs) && (err = js_batch_grow(b)))
 		return err;
+	err = js_stage_run(b->pool, st, (uintptr_t)js_sec_addr(r, kind) + off,
+			   size, src, &chunk);
+	if (err)
+		return err;
 	seg = &b->segs[b->nr++];
 	seg->r = r;
 	seg->kind = kind;
 	seg->off = off;
 	seg->len = size;
+	seg->src = *src;
+	seg->chunk = chunk;
+	st->pos = *src + size;
 	b->last[kind] = b->nr;
 	b->run_r[kind] = r;
 	b->run_end[kind] = off + size;
@@ -126,17 +138,23 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 	mem->addr = (void *)a;
 	mem->stage = (void *)a;
 	if (kind != JITSEAL_DATA) {
-		if (b->run_r[kind] == r && b->run_end[kind] == old) {
+		struct js_stager *st = &b->stage[kind];
+		char *src;
+
+		if (b->run_r[kind] == r && b->run_end[kind] == old &&
+		    (size_t)(st->end - st->pos) >= off - old + size) {
 			/* extend our run over the alignment gap */
 			if (off > old)
-				js_fill(s->stage + old, off - old, kind);
+				js_fill(st->pos, off - old, kind);
+			src = st->pos + (off - old);
+			st->pos = src + size;
 			b->run_end[kind] = off + size;
 		} else {
-			err = js_batch_push(b, r, kind, off, size);
+			err = js_batch_push(b, r, kind, off, size, &src);
 			if (err)
 				goto out;
 		}
-		mem->stage = s->stage + off;
+		mem->stage = src;
 	}
 	js_pages_get(s, old, off + size);
 	b->rec_next->addr = a;
@@ -197,15 +215,22 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	mem->addr = (void *)a;
 	gap = off - old;
 	if (kind != JITSEAL_DATA) {
+		struct js_stager *st = &b->stage[kind];
+		char *src = st->pos;
+
 		if (js_unlikely(b->run_r[kind] != r || b->run_end[kind] != old))
+			goto unlock_slow;
+		if (js_unlikely((size_t)(st->end - src) < gap + size))
 			goto unlock_slow;
 		if (gap) {
 			if (js_unlikely(gap > 16))
 				goto unlock_slow;
-			js_fill16(s->stage + old, gap, kind);
+			js_fill16(src, gap, kind);
+			src += gap;
 		}
+		st->pos = src + size;
 		b->run_end[kind] = off + size;
-		mem->stage = s->stage + off;
+		mem->stage = src;
 	} else {
 		mem->stage = (void *)a;
 	}

@@ -40,17 +40,34 @@ static int js_amap_grow(struct js_amap *m)
 	return 0;
 }
 
-/* Room for @n more entries: js_amap_add() of them cannot fail. */
+/*
+ * Room for @n more entries, kept for the caller until it adds them
+ * (js_amap_add_reserved()) or gives the room back (js_amap_unreserve()).
+ */
 int js_amap_reserve(struct js_amap *m, size_t n)
 {
 	int err;
 
-	while (!m->slot || 2 * (m->nr + n) > m->mask + 1) {
+	while (!m->slot || 2 * (m->nr + m->resv + n) > m->mask + 1) {
 		err = js_amap_grow(m);
 		if (err)
 			return err;
 	}
+	m->resv += n;
 	return 0;
+}
+
+void js_amap_unreserve(struct js_amap *m, size_t n)
+{
+	m->resv -= n;
+}
+
+/* Add @e (its address is not in the map) into room reserved before. */
+void js_amap_add_reserved(struct js_amap *m, const struct js_rec *e)
+{
+	js_amap_put(m->slot, m->mask, e);
+	m->nr++;
+	m->resv--;
 }
 
 /* Add @e (its address is not in the map). */
@@ -60,8 +77,7 @@ int js_amap_add(struct js_amap *m, const struct js_rec *e)
 
 	if (err)
 		return err;
-	js_amap_put(m->slot, m->mask, e);
-	m->nr++;
+	js_amap_add_reserved(m, e);
 	return 0;
 }
 
@@ -94,5 +110,5 @@ void js_amap_release(struct js_amap *m)
 {
 	free(m->slot);
 	m->slot = NULL;
-	m->mask = m->nr = 0;
+	m->mask = m->nr = m->resv = 0;
 }

@@ -18,6 +18,9 @@ static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 		for (i = 0; i < js_batch_nrec(b); i++)
 			if (b->recs[i].addr == addr)
 				return true;
+		for (i = 0; b->fin && i < b->fin->nrec; i++)	/* being installed */
+			if (b->fin->recs[i].addr == addr)
+				return true;
 		b = b == &pool->batch ? pool->batches : b->next;
 		if (!b)
 			return false;
