@@ -100,6 +100,42 @@ static int js_batch_push(struct jitseal_batch *b, struct js_region *r,
 	return 0;
 }
 
+/*
+ * Start a new run at @off (final address @a) without a call, when the
+ * batch has room for it and the current staging chunk too: its staged
+ * bytes, or NULL for the slow path.  The caller sets the run's end.
+ */
+static inline __attribute__((always_inline)) char *
+js_run_start(struct jitseal_batch *b, struct js_region *r, unsigned int kind,
+	     size_t off, size_t size, uintptr_t a)
+{
+	struct js_stager *st = &b->stage[kind];
+	struct js_chunk *c = st->cur;
+	size_t n = b->nr, last = b->last[kind];
+	struct js_seg *seg;
+	char *src;
+
+	if (js_unlikely(n == b->cap || !c))
+		return NULL;
+	src = st->pos + ((a - (uintptr_t)st->pos) & (js_page_size - 1));
+	if (js_unlikely(src + size > st->end || src + size < src))
+		return NULL;
+	if (last)	/* the run it closes gets its length */
+		b->segs[last - 1].len = b->run_end[kind] - b->segs[last - 1].off;
+	seg = &b->segs[n];
+	seg->r = r;
+	seg->kind = kind;
+	seg->off = off;
+	seg->len = size;
+	seg->src = src;
+	seg->chunk = c;
+	c->runs++;
+	b->nr = n + 1;
+	b->last[kind] = n + 1;
+	b->run_r[kind] = r;
+	return src;
+}
+
 /* The general path: checks every argument, grows, starts new runs. */
 static __attribute__((noinline)) int
 js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
@@ -218,15 +254,20 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 		struct js_stager *st = &b->stage[kind];
 		char *src = st->pos;
 
-		if (js_unlikely(b->run_r[kind] != r || b->run_end[kind] != old))
-			goto unlock_slow;
-		if (js_unlikely((size_t)(st->end - src) < gap + size))
-			goto unlock_slow;
-		if (gap) {
-			if (js_unlikely(gap > 16))
+		if (b->run_r[kind] != r || b->run_end[kind] != old) {
+			/* the first allocation of a run (after a finalize) */
+			src = js_run_start(b, r, kind, off, size, a);
+			if (js_unlikely(!src))
 				goto unlock_slow;
-			js_fill16(src, gap, kind);
-			src += gap;
+		} else {
+			if (js_unlikely((size_t)(st->end - src) < gap + size))
+				goto unlock_slow;
+			if (gap) {
+				if (js_unlikely(gap > 16))
+					goto unlock_slow;
+				js_fill16(src, gap, kind);
+				src += gap;
+			}
 		}
 		st->pos = src + size;
 		b->run_end[kind] = off + size;

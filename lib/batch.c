@@ -68,7 +68,6 @@ static void js_discard_locked(struct jitseal_batch *b)
 	b->nr = 0;
 	js_batch_close(b);
 	for (i = 0; i < js_batch_nrec(b); i++) {
-		js_rec_region(pool, &b->recs[i]);
 		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
 			js_rec_put(pool, &b->recs[i]);
 		else	/* without memory for the map: live, never freeable */

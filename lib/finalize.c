@@ -33,8 +33,9 @@ static void js_segs_normalize(struct jitseal_batch *b)
 
 	js_batch_sync(b);
 	js_batch_close(b);
-	if (b->nr > 1)
-		qsort(b->segs, b->nr, sizeof(*b->segs), js_seg_cmp);
+	if (b->nr < 2)
+		return;
+	qsort(b->segs, b->nr, sizeof(*b->segs), js_seg_cmp);
 	for (i = 0; i < b->nr; i++) {
 		struct js_seg *prev = n ? &b->segs[n - 1] : NULL;
 		struct js_seg *cur = &b->segs[i];
@@ -108,16 +109,18 @@ static int js_install_runs(struct jitseal_pool *pool,
 }
 
 /* Is @e within one of the first @done (installed) runs of @t? */
-static bool js_rec_installed(const struct js_inflight *t, size_t done,
+static bool js_rec_installed(const struct jitseal_pool *pool,
+			     const struct js_inflight *t, size_t done,
 			     const struct js_rec *e)
 {
 	unsigned int kind = JS_REC_KIND(e);
-	size_t off = e->addr - (uintptr_t)js_sec_addr(e->r, kind), i;
+	struct js_region *r = js_rec_region(pool, e);
+	size_t off = e->addr - (uintptr_t)js_sec_addr(r, kind), i;
 
 	for (i = 0; i < done; i++) {
 		const struct js_seg *seg = &t->segs[i];
 
-		if (seg->r == e->r && seg->kind == kind && seg->off <= off &&
+		if (seg->r == r && seg->kind == kind && seg->off <= off &&
 		    off < seg->off + seg->len)
 			return true;
 	}
@@ -138,9 +141,8 @@ static void js_take_recs(struct jitseal_pool *pool, struct js_inflight *t,
 	for (i = 0; i < t->nrec; i++) {
 		struct js_rec *e = &t->recs[i];
 
-		js_rec_region(pool, e);
 		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
-		    js_rec_installed(t, done, e))
+		    js_rec_installed(pool, t, done, e))
 			js_amap_add_reserved(m, e);
 		else
 			t->recs[n++] = *e;

@@ -185,14 +185,12 @@ struct js_region {
 /*
  * One allocation: in its batch until finalized, then in the pool's map
  * (amap.c) until freed.  It holds the pages of [addr - lead, addr + size)
- * (lead: the alignment gap before it, filled by the allocator).  The
- * fast path writes @addr and @meta only; @r is found when the record
- * leaves its batch (js_rec_region()).
+ * (lead: the alignment gap before it, filled by the allocator).  Its
+ * region is found from the address (js_rec_region()).
  */
 struct js_rec {
 	uintptr_t addr;		/* final address; 0: an empty map slot */
 	uint64_t meta;		/* size << 32 | lead << 2 | kind */
-	struct js_region *r;
 };
 
 #define JS_REC_META(size, lead, kind)					\
@@ -392,9 +390,9 @@ static inline size_t js_batch_nrec(const struct jitseal_batch *b)
 	return (size_t)(b->rec_next - b->recs);
 }
 
-/* The region of a record that leaves its batch. */
-static inline void js_rec_region(const struct jitseal_pool *pool,
-				 struct js_rec *e)
+/* The region of a record. */
+static inline struct js_region *js_rec_region(const struct jitseal_pool *pool,
+					      const struct js_rec *e)
 {
 	unsigned int kind = JS_REC_KIND(e);
 	struct js_region *r = pool->cur[kind];
@@ -405,7 +403,7 @@ static inline void js_rec_region(const struct jitseal_pool *pool,
 			if (e->addr - (uintptr_t)r->sec[kind].addr <
 			    r->sec[kind].size)
 				break;
-	e->r = r;
+	return r;
 }
 
 /* runtime.c: leaf */
