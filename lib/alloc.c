@@ -342,3 +342,84 @@ JITSEAL_API int jitseal_batch_alloc(struct jitseal_batch *batch, size_t size,
 	return js_alloc(batch, size, align, kind, mem);
 }
 
+
+/*
+ * Give back the tail of @b's most recent allocation: it must be pending
+ * (not finalized), be @mem (both addresses), and shrink to 1..size-1
+ * bytes (its size: nothing to do).  Its start and alignment stay; the run
+ * ends earlier, so the tail is never installed; its staged bytes go back,
+ * and so do its final bytes when nothing was allocated after it (the
+ * next allocation gets them).  Pages it no longer overlaps lose its count.
+ */
+static int js_shrink(struct jitseal_batch *b, const struct jitseal_mem *mem,
+		     size_t new_size)
+{
+	struct jitseal_pool *pool = b->pool;
+	struct js_region *r;
+	struct js_section *s;
+	struct js_rec *e;
+	unsigned int kind;
+	size_t size, off, diff, p_new, p_old;
+	int err = -EINVAL;
+
+	if (!mem || !new_size)
+		return -EINVAL;
+	js_lock(&pool->lock);
+	if (b->rec_next == b->recs)
+		goto out;
+	e = b->rec_next - 1;
+	kind = JS_REC_KIND(e);
+	size = JS_REC_SIZE(e);
+	if (e->addr != (uintptr_t)mem->addr || new_size > size)
+		goto out;
+	r = js_rec_region(pool, e);
+	s = &r->sec[kind];
+	off = e->addr - (uintptr_t)s->addr;
+	diff = size - new_size;
+	if (kind != JITSEAL_DATA) {
+		struct js_stager *st = &b->stage[kind];
+
+		/* the open run ends with it, its staged bytes at the end */
+		if (b->run_r[kind] != r || b->run_end[kind] != off + size ||
+		    mem->stage != st->pos - size)
+			goto out;
+		if (!diff)
+			goto ok;
+		b->run_end[kind] -= diff;
+		st->pos -= diff;
+	} else if (mem->stage != mem->addr) {
+		goto out;
+	}
+	if (!diff)
+		goto ok;
+	e->meta = JS_REC_META(new_size, JS_REC_LEAD(e), kind);
+	if (s->next == off + size)
+		s->next -= diff;
+	p_new = (off + new_size - 1) >> js_page_shift;
+	p_old = (off + size - 1) >> js_page_shift;
+	if (p_old > p_new)
+		js_pages_put(pool, r, kind, (p_new + 1) << js_page_shift,
+			     off + size);
+ok:
+	err = 0;
+out:
+	js_unlock(&pool->lock);
+	return err;
+}
+
+JITSEAL_API int jitseal_shrink(struct jitseal_pool *pool,
+			       const struct jitseal_mem *mem, size_t new_size)
+{
+	int err = js_pool_check(pool);
+
+	return err ? err : js_shrink(&pool->batch, mem, new_size);
+}
+
+JITSEAL_API int jitseal_batch_shrink(struct jitseal_batch *batch,
+				     const struct jitseal_mem *mem,
+				     size_t new_size)
+{
+	int err = js_batch_check(batch);
+
+	return err ? err : js_shrink(batch, mem, new_size);
+}
