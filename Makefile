@@ -1,5 +1,6 @@
 # jitseal: top-level build.  `make` builds everything; `make check` runs every
-# test (host tests, lint, then the kernel selftests in one VM); `make demo`
+# test (host tests, lint, then the kernel selftests in one VM); `make
+# check-debug` the deeper tier on a debug kernel; `make demo`
 # seals and runs real JIT code in a VM.  Both run `make deps` first.
 include mk/config.mk
 
@@ -10,7 +11,7 @@ USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/admin
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps module userspace check lint demo bench bench-native \
+.PHONY: all deps module userspace check check-debug lint demo bench bench-native \
 	install dkms-source deb clean distclean $(USER_DIRS)
 
 all: module userspace
@@ -33,6 +34,13 @@ tools/jitseal-lli tools/bench: $(filter lib/llvm,$(USER_DIRS))
 check: deps
 	@$(MAKE) --no-print-directory all
 	@tools/check
+
+# The deeper tier: the same tests and longer runs on a debug kernel (KASAN,
+# lockdep, kmemleak, UBSAN, fault injection, gcov), built once and cached
+# outside the tree by tools/debug-kernel (about 20 minutes the first time).
+check-debug: deps
+	@$(MAKE) --no-print-directory all
+	@tools/check-debug
 
 lint:
 	@tools/lint
