@@ -118,7 +118,7 @@ js_run_start(struct jitseal_batch *b, struct js_region *r, unsigned int kind,
 	if (js_unlikely(n == b->cap || !c))
 		return NULL;
 	src = st->pos + ((a - (uintptr_t)st->pos) & (js_page_size - 1));
-	if (js_unlikely(src + size > st->end || src + size < src))
+	if (js_unlikely(src > st->end || (size_t)(st->end - src) < size))
 		return NULL;
 	if (last)	/* the run it closes gets its length */
 		b->segs[last - 1].len = b->run_end[kind] - b->segs[last - 1].off;

@@ -110,7 +110,7 @@ int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,
 		js_stage_rewind(st);
 	if (c) {
 		p = js_stage_place(st->pos, addr);
-		if (p + size <= st->end && p + size > p)
+		if (p <= st->end && (size_t)(st->end - p) >= size)
 			goto found;
 	}
 	want = js_round_up(size + js_page_size + sizeof(*c), js_page_size);

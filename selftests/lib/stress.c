@@ -428,6 +428,9 @@ TEST(threads_finalize_unlocked)
 	struct timespec dl;
 	int i, joined;
 
+	u.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (u.uffd < 0 || ioctl(u.uffd, UFFDIO_API, &api))
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
 	u.pool = test_pool_flags(1 << 20, 0, 0, 0);
 	ASSERT_NE(NULL, u.pool);
 	ASSERT_EQ(0, jitseal_alloc(u.pool, 64, 16, JITSEAL_CODE, &old));
@@ -435,9 +438,6 @@ TEST(threads_finalize_unlocked)
 	emit_ret_imm(old.stage, 7);
 	ASSERT_EQ(0, jitseal_finalize(u.pool, NULL));
 	u.old_fn = old.addr;
-	u.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (u.uffd < 0 || ioctl(u.uffd, UFFDIO_API, &api))
-		SKIP(return, "no userfaultfd: %s", strerror(errno));
 	u.a = jitseal_batch_create(u.pool);
 	ASSERT_NE(NULL, u.a);
 	ASSERT_EQ(0, jitseal_batch_alloc(u.a, UF_SIZE, 4096, JITSEAL_CODE, &m));
