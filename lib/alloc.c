@@ -67,25 +67,73 @@ static int js_batch_grow(struct jitseal_batch *b)
 	return 0;
 }
 
-/* A new run in the batch, open for further allocations of @kind. */
+/*
+ * A new run in the batch, open for further allocations of @kind; its
+ * staged bytes in *@src.
+ */
 static int js_batch_push(struct jitseal_batch *b, struct js_region *r,
-			 unsigned int kind, size_t off, size_t size)
+			 unsigned int kind, size_t off, size_t size, char **src)
 {
+	struct js_stager *st = &b->stage[kind];
+	struct js_chunk *chunk;
 	struct js_seg *seg;
 	int err;
 
 	js_batch_sync(b);
 	if ((b->nr == b->cap || !b->segs) && (err = js_batch_grow(b)))
 		return err;
+	err = js_stage_run(b->pool, st, (uintptr_t)js_sec_addr(r, kind) + off,
+			   size, src, &chunk);
+	if (err)
+		return err;
 	seg = &b->segs[b->nr++];
 	seg->r = r;
 	seg->kind = kind;
 	seg->off = off;
 	seg->len = size;
+	seg->src = *src;
+	seg->chunk = chunk;
+	st->pos = *src + size;
 	b->last[kind] = b->nr;
 	b->run_r[kind] = r;
 	b->run_end[kind] = off + size;
 	return 0;
+}
+
+/*
+ * Start a new run at @off (final address @a) without a call, when the
+ * batch has room for it and the current staging chunk too: its staged
+ * bytes, or NULL for the slow path.  The caller sets the run's end.
+ */
+static inline __attribute__((always_inline)) char *
+js_run_start(struct jitseal_batch *b, struct js_region *r, unsigned int kind,
+	     size_t off, size_t size, uintptr_t a)
+{
+	struct js_stager *st = &b->stage[kind];
+	struct js_chunk *c = st->cur;
+	size_t n = b->nr, last = b->last[kind];
+	struct js_seg *seg;
+	char *src;
+
+	if (js_unlikely(n == b->cap || !c))
+		return NULL;
+	src = st->pos + ((a - (uintptr_t)st->pos) & (js_page_size - 1));
+	if (js_unlikely(src > st->end || (size_t)(st->end - src) < size))
+		return NULL;
+	if (last)	/* the run it closes gets its length */
+		b->segs[last - 1].len = b->run_end[kind] - b->segs[last - 1].off;
+	seg = &b->segs[n];
+	seg->r = r;
+	seg->kind = kind;
+	seg->off = off;
+	seg->len = size;
+	seg->src = src;
+	seg->chunk = c;
+	c->runs++;
+	b->nr = n + 1;
+	b->last[kind] = n + 1;
+	b->run_r[kind] = r;
+	return src;
 }
 
 /* The general path: checks every argument, grows, starts new runs. */
@@ -126,17 +174,23 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 	mem->addr = (void *)a;
 	mem->stage = (void *)a;
 	if (kind != JITSEAL_DATA) {
-		if (b->run_r[kind] == r && b->run_end[kind] == old) {
+		struct js_stager *st = &b->stage[kind];
+		char *src;
+
+		if (b->run_r[kind] == r && b->run_end[kind] == old &&
+		    (size_t)(st->end - st->pos) >= off - old + size) {
 			/* extend our run over the alignment gap */
 			if (off > old)
-				js_fill(s->stage + old, off - old, kind);
+				js_fill(st->pos, off - old, kind);
+			src = st->pos + (off - old);
+			st->pos = src + size;
 			b->run_end[kind] = off + size;
 		} else {
-			err = js_batch_push(b, r, kind, off, size);
+			err = js_batch_push(b, r, kind, off, size, &src);
 			if (err)
 				goto out;
 		}
-		mem->stage = s->stage + off;
+		mem->stage = src;
 	}
 	js_pages_get(s, old, off + size);
 	b->rec_next->addr = a;
@@ -197,15 +251,27 @@ js_alloc_kind(struct jitseal_batch *b, size_t size, size_t align,
 	mem->addr = (void *)a;
 	gap = off - old;
 	if (kind != JITSEAL_DATA) {
-		if (js_unlikely(b->run_r[kind] != r || b->run_end[kind] != old))
-			goto unlock_slow;
-		if (gap) {
-			if (js_unlikely(gap > 16))
+		struct js_stager *st = &b->stage[kind];
+		char *src = st->pos;
+
+		if (b->run_r[kind] != r || b->run_end[kind] != old) {
+			/* the first allocation of a run (after a finalize) */
+			src = js_run_start(b, r, kind, off, size, a);
+			if (js_unlikely(!src))
 				goto unlock_slow;
-			js_fill16(s->stage + old, gap, kind);
+		} else {
+			if (js_unlikely((size_t)(st->end - src) < gap + size))
+				goto unlock_slow;
+			if (gap) {
+				if (js_unlikely(gap > 16))
+					goto unlock_slow;
+				js_fill16(src, gap, kind);
+				src += gap;
+			}
 		}
+		st->pos = src + size;
 		b->run_end[kind] = off + size;
-		mem->stage = s->stage + off;
+		mem->stage = src;
 	} else {
 		mem->stage = (void *)a;
 	}
@@ -276,3 +342,84 @@ JITSEAL_API int jitseal_batch_alloc(struct jitseal_batch *batch, size_t size,
 	return js_alloc(batch, size, align, kind, mem);
 }
 
+
+/*
+ * Give back the tail of @b's most recent allocation: it must be pending
+ * (not finalized), be @mem (both addresses), and shrink to 1..size-1
+ * bytes (its size: nothing to do).  Its start and alignment stay; the run
+ * ends earlier, so the tail is never installed; its staged bytes go back,
+ * and so do its final bytes when nothing was allocated after it (the
+ * next allocation gets them).  Pages it no longer overlaps lose its count.
+ */
+static int js_shrink(struct jitseal_batch *b, const struct jitseal_mem *mem,
+		     size_t new_size)
+{
+	struct jitseal_pool *pool = b->pool;
+	struct js_region *r;
+	struct js_section *s;
+	struct js_rec *e;
+	unsigned int kind;
+	size_t size, off, diff, p_new, p_old;
+	int err = -EINVAL;
+
+	if (!mem || !new_size)
+		return -EINVAL;
+	js_lock(&pool->lock);
+	if (b->rec_next == b->recs)
+		goto out;
+	e = b->rec_next - 1;
+	kind = JS_REC_KIND(e);
+	size = JS_REC_SIZE(e);
+	if (e->addr != (uintptr_t)mem->addr || new_size > size)
+		goto out;
+	r = js_rec_region(pool, e);
+	s = &r->sec[kind];
+	off = e->addr - (uintptr_t)s->addr;
+	diff = size - new_size;
+	if (kind != JITSEAL_DATA) {
+		struct js_stager *st = &b->stage[kind];
+
+		/* the open run ends with it, its staged bytes at the end */
+		if (b->run_r[kind] != r || b->run_end[kind] != off + size ||
+		    mem->stage != st->pos - size)
+			goto out;
+		if (!diff)
+			goto ok;
+		b->run_end[kind] -= diff;
+		st->pos -= diff;
+	} else if (mem->stage != mem->addr) {
+		goto out;
+	}
+	if (!diff)
+		goto ok;
+	e->meta = JS_REC_META(new_size, JS_REC_LEAD(e), kind);
+	if (s->next == off + size)
+		s->next -= diff;
+	p_new = (off + new_size - 1) >> js_page_shift;
+	p_old = (off + size - 1) >> js_page_shift;
+	if (p_old > p_new)
+		js_pages_put(pool, r, kind, (p_new + 1) << js_page_shift,
+			     off + size);
+ok:
+	err = 0;
+out:
+	js_unlock(&pool->lock);
+	return err;
+}
+
+JITSEAL_API int jitseal_shrink(struct jitseal_pool *pool,
+			       const struct jitseal_mem *mem, size_t new_size)
+{
+	int err = js_pool_check(pool);
+
+	return err ? err : js_shrink(&pool->batch, mem, new_size);
+}
+
+JITSEAL_API int jitseal_batch_shrink(struct jitseal_batch *batch,
+				     const struct jitseal_mem *mem,
+				     size_t new_size)
+{
+	int err = js_batch_check(batch);
+
+	return err ? err : js_shrink(batch, mem, new_size);
+}

@@ -2,7 +2,10 @@
 /*
  * Leaf: the map of a pool's finalized allocations, keyed by final
  * address, for jitseal_free().  Open addressing with linear probing and
- * backward-shift deletion (no tombstones), at most half full.
+ * backward-shift deletion (no tombstones), at most three quarters full,
+ * 16 bytes an entry: every byte of a new table is zeroed (and under
+ * instruction counting a large memset counts per byte), so the table is
+ * kept small; it starts at 256 entries on the first finalize.
  */
 #include <stdlib.h>
 
@@ -27,10 +30,13 @@ static void js_amap_put(struct js_rec *slot, size_t mask, const struct js_rec *e
 static int js_amap_grow(struct js_amap *m)
 {
 	size_t cap = m->slot ? (m->mask + 1) * 2 : 256, i;
-	struct js_rec *slot = calloc(cap, sizeof(*slot));
+	struct js_rec *slot = malloc(cap * sizeof(*slot));
 
 	if (!slot)
 		return -ENOMEM;
+	/* only the keys: no memset of the whole table */
+	for (i = 0; i < cap; i++)
+		slot[i].addr = 0;
 	for (i = 0; m->slot && i <= m->mask; i++)
 		if (m->slot[i].addr)
 			js_amap_put(slot, cap - 1, &m->slot[i]);
@@ -40,17 +46,34 @@ static int js_amap_grow(struct js_amap *m)
 	return 0;
 }
 
-/* Room for @n more entries: js_amap_add() of them cannot fail. */
+/*
+ * Room for @n more entries, kept for the caller until it adds them
+ * (js_amap_add_reserved()) or gives the room back (js_amap_unreserve()).
+ */
 int js_amap_reserve(struct js_amap *m, size_t n)
 {
 	int err;
 
-	while (!m->slot || 2 * (m->nr + n) > m->mask + 1) {
+	while (!m->slot || 4 * (m->nr + m->resv + n) > 3 * (m->mask + 1)) {
 		err = js_amap_grow(m);
 		if (err)
 			return err;
 	}
+	m->resv += n;
 	return 0;
+}
+
+void js_amap_unreserve(struct js_amap *m, size_t n)
+{
+	m->resv -= n;
+}
+
+/* Add @e (its address is not in the map) into room reserved before. */
+void js_amap_add_reserved(struct js_amap *m, const struct js_rec *e)
+{
+	js_amap_put(m->slot, m->mask, e);
+	m->nr++;
+	m->resv--;
 }
 
 /* Add @e (its address is not in the map). */
@@ -60,8 +83,7 @@ int js_amap_add(struct js_amap *m, const struct js_rec *e)
 
 	if (err)
 		return err;
-	js_amap_put(m->slot, m->mask, e);
-	m->nr++;
+	js_amap_add_reserved(m, e);
 	return 0;
 }
 
@@ -94,5 +116,5 @@ void js_amap_release(struct js_amap *m)
 {
 	free(m->slot);
 	m->slot = NULL;
-	m->mask = m->nr = 0;
+	m->mask = m->nr = m->resv = 0;
 }

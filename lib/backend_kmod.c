@@ -103,7 +103,7 @@ static int js_kmod_load(struct jitseal_pool *pool, int fd,
 	}
 	err = js_ioctl(fd, JITSEAL_IOC_LOAD, &load);
 	if (!err)
-		pool->loads++;
+		__atomic_fetch_add(&pool->loads, 1, __ATOMIC_RELAXED);
 	return err;
 }
 
@@ -144,7 +144,7 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 			nv = 0;
 			bytes = 0;
 		}
-		v[nv].src = (uintptr_t)(r->stage + r->sec[s->kind].off + s->off);
+		v[nv].src = (uintptr_t)s->src;
 		v[nv].offset = r->sec[s->kind].off + s->off;
 		v[nv].len = s->len;
 		v[nv].prot = s->kind == JITSEAL_CODE ? JITSEAL_PROT_RX :

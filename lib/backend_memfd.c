@@ -115,7 +115,7 @@ static int js_memfd_install(struct jitseal_pool *pool, struct js_region *r,
 			if (s->state[p] != JS_PG_INSTALLED)
 				js_host_fill(alias + (p << js_page_shift),
 					     js_page_size, kind);
-		memcpy(alias + seg->off, r->stage + s->off + seg->off, seg->len);
+		memcpy(alias + seg->off, seg->src, seg->len);
 		err = js_memfd_reopen(s, kind, p0, p1);
 		if (err) {
 			*done = i;
@@ -149,6 +149,7 @@ const struct js_backend js_backend_memfd = {
 	.id = JITSEAL_BACKEND_MEMFD,
 	.name = "memfd",
 	.sealed = false,
+	.serial = true,
 	.map = js_memfd_map,
 	.unmap = js_memfd_unmap,
 	.install = js_memfd_install,

@@ -56,8 +56,8 @@ static int js_mprotect_pages(struct js_region *r, unsigned int kind,
 			js_host_fill(to, js_page_size, kind);
 	}
 	for (i = 0; i < n; i++)
-		memcpy(scratch + (segs[i].off - lo),
-		       r->stage + s->off + segs[i].off, segs[i].len);
+		memcpy(scratch + (segs[i].off - lo), segs[i].src,
+		       segs[i].len);
 	if (mprotect(scratch, len,
 		     kind == JITSEAL_CODE ? PROT_READ | PROT_EXEC : PROT_READ) ||
 	    mremap(scratch, len, len, MREMAP_MAYMOVE | MREMAP_FIXED,
@@ -125,7 +125,7 @@ static int js_mprotect_install(struct jitseal_pool *pool, struct js_region *r,
 		err = js_mprotect_section(r, JITSEAL_CODE, segs, n);
 	if (err)
 		return err;
-	pool->loads++;
+	__atomic_fetch_add(&pool->loads, 1, __ATOMIC_RELAXED);
 	js_host_digests(r, segs, n, digests);
 	return 0;
 }
@@ -134,6 +134,7 @@ const struct js_backend js_backend_mprotect = {
 	.id = JITSEAL_BACKEND_MPROTECT,
 	.name = "mprotect",
 	.sealed = false,
+	.serial = true,
 	.map = js_mprotect_map,
 	.unmap = js_mprotect_unmap,
 	.install = js_mprotect_install,

@@ -27,6 +27,12 @@ void js_batch_release(struct jitseal_batch *b)
 	b->nr = b->cap = 0;
 	free(b->recs);
 	b->recs = b->rec_next = b->rec_end = NULL;
+	free(b->spare_segs);
+	free(b->spare_recs);
+	b->spare_segs = NULL;
+	b->spare_recs = NULL;
+	js_stage_release(b->pool, &b->stage[JITSEAL_CODE]);
+	js_stage_release(b->pool, &b->stage[JITSEAL_RODATA]);
 	b->magic = JS_DEAD_MAGIC;
 }
 
@@ -56,12 +62,12 @@ static void js_discard_locked(struct jitseal_batch *b)
 
 		if (s->next == seg->off + seg->len && seg->off >= s->wstart)
 			s->next = seg->off;
+		js_stage_put(&b->stage[seg->kind], seg->chunk);
 		pool->discards++;
 	}
 	b->nr = 0;
 	js_batch_close(b);
 	for (i = 0; i < js_batch_nrec(b); i++) {
-		js_rec_region(pool, &b->recs[i]);
 		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
 			js_rec_put(pool, &b->recs[i]);
 		else	/* without memory for the map: live, never freeable */
@@ -123,6 +129,7 @@ JITSEAL_API int jitseal_batch_destroy(struct jitseal_batch *batch)
 	if (err)
 		return err;
 	pool = batch->pool;
+	js_lock(&batch->fin_lock);	/* its finalize in flight ends first */
 	js_lock(&pool->lock);
 	js_discard_locked(batch);
 	for (pp = &pool->batches; *pp; pp = &(*pp)->next) {

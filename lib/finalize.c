@@ -9,7 +9,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "internal.h"
 #include "profile.h"
@@ -34,30 +33,23 @@ static void js_segs_normalize(struct jitseal_batch *b)
 
 	js_batch_sync(b);
 	js_batch_close(b);
-	if (b->nr > 1)
-		qsort(b->segs, b->nr, sizeof(*b->segs), js_seg_cmp);
+	if (b->nr < 2)
+		return;
+	qsort(b->segs, b->nr, sizeof(*b->segs), js_seg_cmp);
 	for (i = 0; i < b->nr; i++) {
 		struct js_seg *prev = n ? &b->segs[n - 1] : NULL;
 		struct js_seg *cur = &b->segs[i];
 
 		if (prev && prev->r == cur->r && prev->kind == cur->kind &&
-		    prev->off + prev->len == cur->off)
+		    prev->off + prev->len == cur->off &&
+		    prev->chunk == cur->chunk &&
+		    prev->src + prev->len == cur->src) {
 			prev->len += cur->len;
-		else
+			cur->chunk->runs--;	/* one run now */
+		} else
 			b->segs[n++] = *cur;
 	}
 	b->nr = n;
-}
-
-/* The staged bytes of fully installed pages are no longer needed. */
-static void js_stage_release(const struct js_seg *seg)
-{
-	char *start = seg->r->sec[seg->kind].stage + seg->off;
-	uintptr_t lo = js_round_up((uintptr_t)start, js_page_size);
-	uintptr_t hi = js_round_down((uintptr_t)start + seg->len, js_page_size);
-
-	if (hi > lo)
-		madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 /*
@@ -87,45 +79,48 @@ static int js_finalize_opts(const struct jitseal_pool *pool,
 }
 
 /*
- * Install the batch's normalized runs, one backend call per region.  On an
- * error *@done says how many leading runs are installed all the same.
+ * Install the normalized runs of @t, one backend call per region, without
+ * the pool lock.  On an error *@done says how many leading runs are
+ * installed all the same.
  */
-static int js_install_runs(struct jitseal_batch *b, unsigned int flags,
+static int js_install_runs(struct jitseal_pool *pool,
+			   const struct js_inflight *t, unsigned int flags,
 			   unsigned char (*digests)[JITSEAL_DIGEST_LEN],
 			   size_t *done)
 {
-	struct jitseal_pool *pool = b->pool;
 	size_t i, j, part;
 	int err;
 
-	for (i = 0; i < b->nr; i = j) {
-		struct js_region *r = b->segs[i].r;
+	for (i = 0; i < t->nr; i = j) {
+		struct js_region *r = t->segs[i].r;
 
-		for (j = i; j < b->nr && b->segs[j].r == r; j++)
+		for (j = i; j < t->nr && t->segs[j].r == r; j++)
 			;
 		part = 0;
-		err = pool->be->install(pool, r, &b->segs[i], j - i, flags,
+		err = pool->be->install(pool, r, &t->segs[i], j - i, flags,
 					digests ? &digests[i] : NULL, &part);
 		if (err) {
 			*done = i + part;
 			return err;
 		}
 	}
-	*done = b->nr;
+	*done = t->nr;
 	return 0;
 }
 
-/* Is @e within one of the first @done (installed) runs of @b? */
-static bool js_rec_installed(const struct jitseal_batch *b, size_t done,
+/* Is @e within one of the first @done (installed) runs of @t? */
+static bool js_rec_installed(const struct jitseal_pool *pool,
+			     const struct js_inflight *t, size_t done,
 			     const struct js_rec *e)
 {
 	unsigned int kind = JS_REC_KIND(e);
-	size_t off = e->addr - (uintptr_t)js_sec_addr(e->r, kind), i;
+	struct js_region *r = js_rec_region(pool, e);
+	size_t off = e->addr - (uintptr_t)js_sec_addr(r, kind), i;
 
 	for (i = 0; i < done; i++) {
-		const struct js_seg *seg = &b->segs[i];
+		const struct js_seg *seg = &t->segs[i];
 
-		if (seg->r == e->r && seg->kind == kind && seg->off <= off &&
+		if (seg->r == r && seg->kind == kind && seg->off <= off &&
 		    off < seg->off + seg->len)
 			return true;
 	}
@@ -134,40 +129,41 @@ static bool js_rec_installed(const struct jitseal_batch *b, size_t done,
 
 /*
  * Installed allocations, and every data allocation, join the pool's map
- * (room reserved beforehand); the others stay pending.  Before
- * js_take_runs(), which drops the installed runs.
+ * (room reserved beforehand, the rest of it given back); the others stay
+ * in @t.  Before js_take_runs(), which drops the installed runs.
  */
-static void js_take_recs(struct jitseal_batch *b, size_t done, bool all)
+static void js_take_recs(struct jitseal_pool *pool, struct js_inflight *t,
+			 size_t done, bool all)
 {
-	struct js_amap *m = &b->pool->amap;
+	struct js_amap *m = &pool->amap;
 	size_t i, n = 0;
 
-	for (i = 0; i < js_batch_nrec(b); i++) {
-		struct js_rec *e = &b->recs[i];
+	for (i = 0; i < t->nrec; i++) {
+		struct js_rec *e = &t->recs[i];
 
-		js_rec_region(b->pool, e);
 		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
-		    js_rec_installed(b, done, e))
-			(void)js_amap_add(m, e);
+		    js_rec_installed(pool, t, done, e))
+			js_amap_add_reserved(m, e);
 		else
-			b->recs[n++] = *e;
+			t->recs[n++] = *e;
 	}
-	b->rec_next = b->recs + n;
+	js_amap_unreserve(m, n);
+	t->nrec = n;
 }
 
 /* The first @done runs are in: account them, report them, drop them. */
-static void js_take_runs(struct jitseal_batch *b, size_t done,
-			   struct jitseal_run *runs,
-			   unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+static void js_take_runs(struct jitseal_batch *b, struct js_inflight *t,
+			 size_t done, struct jitseal_run *runs,
+			 unsigned char (*digests)[JITSEAL_DIGEST_LEN])
 {
 	size_t i;
 
 	for (i = 0; i < done; i++) {
-		const struct js_seg *seg = &b->segs[i];
+		const struct js_seg *seg = &t->segs[i];
 
 		seg->r->sec[seg->kind].sealed += seg->len;
 		js_pages_installed(&seg->r->sec[seg->kind], seg->off, seg->len);
-		js_stage_release(seg);
+		js_stage_put(&b->stage[seg->kind], seg->chunk);
 		if (!runs)
 			continue;
 		runs[i].addr = js_sec_addr(seg->r, seg->kind) + seg->off;
@@ -177,54 +173,213 @@ static void js_take_runs(struct jitseal_batch *b, size_t done,
 			memcpy(runs[i].digest, digests[i], JITSEAL_DIGEST_LEN);
 	}
 	if (js_unlikely(js_prof_on()))
-		js_prof_sealed(b, b->segs, done);
-	/* installed runs leave the batch; the rest stays pending */
-	memmove(b->segs, b->segs + done, (b->nr - done) * sizeof(*b->segs));
-	b->nr -= done;
+		js_prof_sealed(b, t->segs, done);
+	/* installed runs leave; the rest goes back to the batch */
+	if (done < t->nr)
+		memmove(t->segs, t->segs + done,
+			(t->nr - done) * sizeof(*t->segs));
+	t->nr -= done;
 }
 
-static int js_finalize(struct jitseal_batch *b,
-		       struct jitseal_finalize_opts *opts)
+/*
+ * Take the batch's normalized runs and records out, so that they can be
+ * installed without the pool lock while other threads allocate (into
+ * this batch too: into the arrays of the previous finalize).
+ */
+static void js_take(struct jitseal_batch *b, struct js_inflight *t)
+{
+	t->segs = b->segs;
+	t->nr = b->nr;
+	t->cap = b->cap;
+	t->recs = b->recs;
+	t->nrec = js_batch_nrec(b);
+	t->rec_cap = (size_t)(b->rec_end - b->recs);
+	b->segs = b->spare_segs;
+	b->cap = b->spare_cap;
+	b->nr = 0;
+	b->recs = b->rec_next = b->spare_recs;
+	b->rec_end = b->spare_recs + b->spare_rec_cap;
+	b->spare_segs = NULL;
+	b->spare_recs = NULL;
+	b->spare_cap = b->spare_rec_cap = 0;
+	b->fin = t;
+	b->pool->inflight++;
+}
+
+/* Runs and records @t could not install are discarded (out of memory). */
+static void js_drop(struct jitseal_batch *b, struct js_inflight *t)
+{
+	struct jitseal_pool *pool = b->pool;
+	size_t i;
+
+	for (i = 0; i < t->nr; i++) {
+		js_stage_put(&b->stage[t->segs[i].kind], t->segs[i].chunk);
+		pool->discards++;
+	}
+	for (i = 0; i < t->nrec; i++)
+		js_rec_put(pool, &t->recs[i]);
+	t->nr = t->nrec = 0;
+}
+
+/* Append what was allocated into @b meanwhile to what @t left pending. */
+static int js_merge(struct jitseal_batch *b, struct js_inflight *t)
+{
+	size_t nrec = js_batch_nrec(b), k;
+	struct js_seg *segs = t->segs;
+	struct js_rec *recs = t->recs;
+
+	if (t->nr + b->nr > t->cap) {
+		segs = realloc(t->segs, (t->nr + b->nr) * sizeof(*segs));
+		if (!segs)
+			return -ENOMEM;
+		t->segs = segs;
+		t->cap = t->nr + b->nr;
+	}
+	if (t->nrec + nrec > t->rec_cap) {
+		recs = realloc(t->recs, (t->nrec + nrec) * sizeof(*recs));
+		if (!recs)
+			return -ENOMEM;
+		t->recs = recs;
+		t->rec_cap = t->nrec + nrec;
+	}
+	if (b->nr)
+		memcpy(segs + t->nr, b->segs, b->nr * sizeof(*segs));
+	if (nrec)
+		memcpy(recs + t->nrec, b->recs, nrec * sizeof(*recs));
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
+		if (b->last[k])
+			b->last[k] += t->nr;
+	t->nr += b->nr;
+	t->nrec += nrec;
+	b->nr = 0;
+	b->rec_next = b->recs;
+	return 0;
+}
+
+/*
+ * The finalize of @t is over: what it did not install is pending again,
+ * ahead of what other threads allocated into @b meanwhile.  One pair of
+ * arrays becomes the spare of the next finalize.
+ */
+static void js_put_back(struct jitseal_batch *b, struct js_inflight *t)
+{
+	struct js_seg *segs;
+	struct js_rec *recs;
+	size_t cap, rec_cap;
+
+	b->fin = NULL;
+	if ((t->nr || t->nrec) && (b->nr || js_batch_nrec(b)) &&
+	    js_merge(b, t))
+		js_drop(b, t);
+	if (!t->nr && !t->nrec) {
+		b->spare_segs = t->segs;
+		b->spare_cap = t->cap;
+		b->spare_recs = t->recs;
+		b->spare_rec_cap = t->rec_cap;
+		return;
+	}
+	segs = b->segs;
+	cap = b->cap;
+	recs = b->recs;
+	rec_cap = (size_t)(b->rec_end - b->recs);
+	b->segs = t->segs;
+	b->nr = t->nr;
+	b->cap = t->cap;
+	b->recs = t->recs;
+	b->rec_next = t->recs + t->nrec;
+	b->rec_end = t->recs + t->rec_cap;
+	b->spare_segs = segs;
+	b->spare_cap = cap;
+	b->spare_recs = recs;
+	b->spare_rec_cap = rec_cap;
+}
+
+/* A finalize of @pool is over; its destroy may be waiting for it. */
+static void js_inflight_done(struct jitseal_pool *pool)
+{
+	if (!--pool->inflight && js_pool_check(pool))
+		js_futex_wake_all(&pool->inflight);
+}
+
+/*
+ * Install @b's runs: take them out under the pool lock, install them
+ * without it (other threads allocate, free and finalize meanwhile), and
+ * publish under it again.  Finalizes of one batch take turns
+ * (b->fin_lock); so do the installs of host backends, which rewrite
+ * whole shared pages (pool->install_lock); with kmod the module orders
+ * concurrent LOADs itself.
+ */
+static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
+			      struct jitseal_finalize_opts *opts,
+			      struct jitseal_run *runs)
 {
 	struct jitseal_pool *pool = b->pool;
 	unsigned char (*digests)[JITSEAL_DIGEST_LEN] = NULL;
-	struct jitseal_run *runs;
-	unsigned int flags;
+	struct js_inflight t;
 	size_t done = 0;
-	int err;
-
-	err = js_finalize_opts(pool, opts, &flags, &runs);
-	if (err)
-		return err;
+	int err = 0;
 
 	js_lock(&pool->lock);
 	js_segs_normalize(b);
 	if (runs && opts->nr_runs < b->nr) {
 		opts->nr_runs = b->nr;
-		err = -ENOBUFS;
-		goto out;
+		js_unlock(&pool->lock);
+		return -ENOBUFS;
 	}
 	if (b->nr && (flags & JITSEAL_FINALIZE_DIGEST)) {
 		digests = calloc(b->nr, sizeof(*digests));
 		if (!digests) {
-			err = -ENOMEM;
-			goto out;
+			js_unlock(&pool->lock);
+			return -ENOMEM;
 		}
+	}
+	if (!b->nr && !js_batch_nrec(b)) {	/* nothing pending: no syscall */
+		if (runs)
+			opts->nr_runs = 0;
+		goto out;
 	}
 	err = js_amap_reserve(&pool->amap, js_batch_nrec(b));
 	if (err)
 		goto out;
-	if (b->nr)
-		err = js_install_runs(b, flags, digests, &done);
-	js_take_recs(b, done, !err);
-	js_take_runs(b, done, runs, digests);
+	js_take(b, &t);
+	if (t.nr) {
+		js_unlock(&pool->lock);
+		err = js_install_runs(pool, &t, flags, digests, &done);
+		js_lock(&pool->lock);
+	}
+	js_take_recs(pool, &t, done, !err);
+	js_take_runs(b, &t, done, runs, digests);
+	js_put_back(b, &t);
+	js_inflight_done(pool);
 	if (runs)
 		opts->nr_runs = done;
 	if (!err && done)
 		pool->finalizes++;
 out:
 	js_unlock(&pool->lock);
-	free(digests);
+	if (digests)
+		free(digests);
+	return err;
+}
+
+static int js_finalize(struct jitseal_batch *b,
+		       struct jitseal_finalize_opts *opts)
+{
+	struct jitseal_pool *pool = b->pool;
+	struct jitseal_run *runs;
+	unsigned int flags;
+	int err;
+
+	err = js_finalize_opts(pool, opts, &flags, &runs);
+	if (err)
+		return err;
+	js_lock(&b->fin_lock);
+	if (pool->be->serial)
+		js_lock(&pool->install_lock);
+	err = js_finalize_locked(b, flags, opts, runs);
+	if (pool->be->serial)
+		js_unlock(&pool->install_lock);
+	js_unlock(&b->fin_lock);
 	return err;
 }
 

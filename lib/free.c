@@ -18,6 +18,9 @@ static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 		for (i = 0; i < js_batch_nrec(b); i++)
 			if (b->recs[i].addr == addr)
 				return true;
+		for (i = 0; b->fin && i < b->fin->nrec; i++)	/* being installed */
+			if (b->fin->recs[i].addr == addr)
+				return true;
 		b = b == &pool->batch ? pool->batches : b->next;
 		if (!b)
 			return false;
@@ -26,6 +29,7 @@ static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 
 static int js_free(struct jitseal_pool *pool, uintptr_t addr)
 {
+	struct js_region *r;
 	struct js_rec e;
 
 	js_assert_held(&pool->lock);
@@ -33,9 +37,10 @@ static int js_free(struct jitseal_pool *pool, uintptr_t addr)
 		return js_pending(pool, addr) ? -EBUSY : -EINVAL;
 	pool->frees++;
 	pool->freed_bytes += JS_REC_SIZE(&e);
-	e.r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
+	r = js_rec_region(pool, &e);
+	r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
 	if (JS_REC_KIND(&e) != JITSEAL_DATA)
-		e.r->sec[JS_REC_KIND(&e)].sealed -= JS_REC_SIZE(&e);
+		r->sec[JS_REC_KIND(&e)].sealed -= JS_REC_SIZE(&e);
 	if (js_unlikely(js_prof_on()) && JS_REC_KIND(&e) == JITSEAL_CODE)
 		js_prof_freed(pool, addr, JS_REC_SIZE(&e));
 	js_rec_put(pool, &e);

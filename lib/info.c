@@ -20,6 +20,8 @@ static size_t js_batch_pending(struct jitseal_batch *b)
 	js_batch_sync(b);
 	for (i = 0; i < b->nr; i++)
 		n += b->segs[i].len;
+	for (i = 0; b->fin && i < b->fin->nr; i++)	/* being installed */
+		n += b->fin->segs[i].len;
 	return n;
 }
 
@@ -58,7 +60,7 @@ JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 	for (b = pool->batches; b; b = b->next)
 		st.pending += js_batch_pending(b);
 	st.finalizes = pool->finalizes;
-	st.loads = pool->loads;
+	st.loads = __atomic_load_n(&pool->loads, __ATOMIC_RELAXED);
 	st.discards = pool->discards;
 	st.frees = pool->frees;
 	st.freed_bytes = pool->freed_bytes;

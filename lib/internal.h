@@ -104,6 +104,8 @@ static inline int js_copy_out(void *dst, size_t user_sz, const void *src,
  */
 void js_lock_slow(int *l);
 void js_unlock_slow(int *l);
+void js_futex_wait(int *addr, int val);
+void js_futex_wake_all(int *addr);
 
 static inline void js_lock(int *l)
 {
@@ -154,7 +156,6 @@ enum {
  */
 struct js_section {
 	char *addr;		/* final address of the section */
-	char *stage;		/* its staging mirror (NULL for data) */
 	size_t next;		/* bump pointer, bytes from section start */
 	size_t limit;		/* end of the bump window */
 	uint32_t *cnt;		/* per page: allocations overlapping it */
@@ -176,8 +177,6 @@ struct js_region {
 	unsigned int idx;
 	char *base;		/* reservation: code | rodata | data */
 	size_t size;
-	char *stage;		/* staging mirror of code | rodata, RW */
-	size_t stage_size;
 	struct js_section sec[JITSEAL_KIND_MAX];
 	int fd;			/* kmod: pool fd; memfd: the memfd */
 	char *alias;		/* memfd: RW view of code | rodata */
@@ -186,14 +185,12 @@ struct js_region {
 /*
  * One allocation: in its batch until finalized, then in the pool's map
  * (amap.c) until freed.  It holds the pages of [addr - lead, addr + size)
- * (lead: the alignment gap before it, filled by the allocator).  The
- * fast path writes @addr and @meta only; @r is found when the record
- * leaves its batch (js_rec_region()).
+ * (lead: the alignment gap before it, filled by the allocator).  Its
+ * region is found from the address (js_rec_region()).
  */
 struct js_rec {
 	uintptr_t addr;		/* final address; 0: an empty map slot */
 	uint64_t meta;		/* size << 32 | lead << 2 | kind */
-	struct js_region *r;
 };
 
 #define JS_REC_META(size, lead, kind)					\
@@ -207,18 +204,53 @@ struct js_amap {
 	struct js_rec *slot;
 	size_t mask;		/* capacity - 1, capacity a power of two */
 	size_t nr;
+	size_t resv;		/* room promised to finalizes in flight */
 };
 
-/* A pending run of bytes: one contiguous range of one section. */
+/* A staging chunk (stage.c): this header, then staged bytes. */
+struct js_chunk {
+	struct js_chunk *next;	/* older chunks of the same stager */
+	size_t size;		/* of the mapping, header included */
+	size_t runs;		/* pending runs staged in it */
+	size_t hw;		/* bytes ever used since the last trim */
+};
+
+/* Where one batch stages one kind (code or rodata). */
+struct js_stager {
+	struct js_chunk *cur;	/* NULL until the first run */
+	char *pos, *end;	/* next free byte of cur (the open run's end), end */
+	struct js_chunk *old;	/* full chunks still holding runs */
+};
+
+#define JS_STAGED_KINDS	2	/* code and rodata; data needs no staging */
+
+/*
+ * A pending run of bytes: one contiguous range of one section, staged
+ * contiguously at @src in @chunk.
+ */
 struct js_seg {
 	struct js_region *r;
 	unsigned int kind;
 	size_t off;		/* from section start */
 	size_t len;
+	char *src;		/* its staged bytes */
+	struct js_chunk *chunk;
+};
+
+/*
+ * What a finalize took out of its batch to install without the pool
+ * lock (finalize.c): the runs and the records, on the finalizer's stack.
+ */
+struct js_inflight {
+	struct js_seg *segs;
+	size_t nr, cap;
+	struct js_rec *recs;
+	size_t nrec, rec_cap;
 };
 
 struct jitseal_batch {
 	uint32_t magic;
+	int fin_lock;			/* js_lock(): one finalize at a time */
 	struct jitseal_pool *pool;
 	struct jitseal_batch *next;	/* in pool->batches */
 	struct js_seg *segs;
@@ -228,6 +260,13 @@ struct jitseal_batch {
 	size_t run_end[JITSEAL_KIND_MAX];	/* its end: segs[] lags behind */
 	struct js_rec *recs;		/* its allocations, pending: */
 	struct js_rec *rec_next, *rec_end;	/* [recs, rec_next) */
+	struct js_stager stage[JS_STAGED_KINDS];
+	struct js_inflight *fin;	/* a finalize in flight, or NULL */
+	/* the arrays of the last finalize, for the next one */
+	struct js_seg *spare_segs;
+	size_t spare_cap;
+	struct js_rec *spare_recs;
+	size_t spare_rec_cap;
 };
 
 struct js_backend;
@@ -235,6 +274,8 @@ struct js_backend;
 struct jitseal_pool {
 	uint32_t magic;
 	int lock;			/* js_lock() */
+	int install_lock;		/* js_lock(): host backends install one at a time */
+	int inflight;			/* finalizes between take and publish */
 	const struct js_backend *be;
 	unsigned int flags;
 	unsigned int fork_gen;		/* js_fork_gen when created */
@@ -250,6 +291,8 @@ struct jitseal_pool {
 	uint64_t max_load_bytes;
 	uint64_t features;
 	struct js_amap amap;		/* finalized allocations */
+	struct js_chunk *chunks;	/* idle staging chunks (stage.c) */
+	unsigned int nr_chunks;
 	/* statistics */
 	uint64_t finalizes, loads, discards;
 	uint64_t frees, freed_bytes, refusals;
@@ -260,6 +303,8 @@ struct js_backend {
 	enum jitseal_backend id;
 	const char *name;
 	bool sealed;
+	/* installs read and write shared pages: one at a time per pool */
+	bool serial;
 	/* called once per pool before the first region */
 	int (*probe)(struct jitseal_pool *pool);
 	/* map code and rodata of @r at r->base (reserved, PROT_NONE) */
@@ -345,9 +390,9 @@ static inline size_t js_batch_nrec(const struct jitseal_batch *b)
 	return (size_t)(b->rec_next - b->recs);
 }
 
-/* The region of a record that leaves its batch. */
-static inline void js_rec_region(const struct jitseal_pool *pool,
-				 struct js_rec *e)
+/* The region of a record. */
+static inline struct js_region *js_rec_region(const struct jitseal_pool *pool,
+					      const struct js_rec *e)
 {
 	unsigned int kind = JS_REC_KIND(e);
 	struct js_region *r = pool->cur[kind];
@@ -358,7 +403,7 @@ static inline void js_rec_region(const struct jitseal_pool *pool,
 			if (e->addr - (uintptr_t)r->sec[kind].addr <
 			    r->sec[kind].size)
 				break;
-	e->r = r;
+	return r;
 }
 
 /* runtime.c: leaf */
@@ -381,7 +426,9 @@ void js_host_fill(char *p, size_t n, unsigned int kind);
 
 /* amap.c: leaf, the map of finalized allocations */
 int js_amap_reserve(struct js_amap *m, size_t n);
+void js_amap_unreserve(struct js_amap *m, size_t n);
 int js_amap_add(struct js_amap *m, const struct js_rec *e);
+void js_amap_add_reserved(struct js_amap *m, const struct js_rec *e);
 bool js_amap_take(struct js_amap *m, uintptr_t addr, struct js_rec *out);
 void js_amap_release(struct js_amap *m);
 
@@ -396,6 +443,15 @@ bool js_window_fits(const struct js_section *s, size_t need, size_t align);
 bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
 		    unsigned int kind, size_t need, size_t align);
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
+
+/* stage.c: leaf, staging chunks of a batch */
+int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,
+		 uintptr_t addr, size_t size, char **src,
+		 struct js_chunk **chunk);
+void js_stage_put(struct js_stager *st, struct js_chunk *c);
+void js_stage_release(struct jitseal_pool *pool, struct js_stager *st);
+int js_stage_prepare(struct jitseal_pool *pool);
+void js_stage_cache_release(struct jitseal_pool *pool);
 
 /* backend.c: selection and names */
 int js_backend_select(const struct jitseal_pool_opts *opts,

@@ -139,9 +139,10 @@ void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e)
 {
 	unsigned int kind = JS_REC_KIND(e);
-	size_t off = e->addr - (uintptr_t)js_sec_addr(e->r, kind);
+	struct js_region *r = js_rec_region(pool, e);
+	size_t off = e->addr - (uintptr_t)js_sec_addr(r, kind);
 
-	js_pages_put(pool, e->r, kind, off - JS_REC_LEAD(e),
+	js_pages_put(pool, r, kind, off - JS_REC_LEAD(e),
 		     off + JS_REC_SIZE(e));
 }
 

@@ -63,7 +63,16 @@ jitseal_pool_create(const struct jitseal_pool_opts *opts)
 		err = pool->be->probe(pool);
 	if (!err)
 		err = js_region_add(pool, JITSEAL_CODE, 0, 1);
+	if (!err)
+		err = js_stage_prepare(pool);
 	if (err) {
+		struct js_region *r, *rn;
+
+		for (r = pool->regions; r; r = rn) {
+			rn = r->next;
+			js_region_free(pool, r);
+		}
+		js_stage_cache_release(pool);
 		js_obj_free(pool, sizeof(*pool));
 		errno = -err;
 		return NULL;
@@ -82,6 +91,14 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 		return err;
 	js_lock(&pool->lock);
 	__atomic_store_n(&pool->magic, JS_DEAD_MAGIC, __ATOMIC_RELAXED);
+	/* finalizes installing without the lock publish first */
+	while (pool->inflight) {
+		int n = pool->inflight;
+
+		js_unlock(&pool->lock);
+		js_futex_wait(&pool->inflight, n);
+		js_lock(&pool->lock);
+	}
 	if (js_unlikely(js_prof_on()))
 		js_prof_pool_gone(pool);
 	for (b = pool->batches; b; b = bn) {
@@ -90,6 +107,7 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 		js_obj_free(b, sizeof(*b));
 	}
 	js_batch_release(&pool->batch);
+	js_stage_cache_release(pool);
 	js_amap_release(&pool->amap);
 	for (r = pool->regions; r; r = rn) {
 		rn = r->next;

@@ -85,8 +85,6 @@ void js_region_free(struct jitseal_pool *pool, struct js_region *r)
 		pool->be->unmap(r);
 	if (r->base)
 		munmap(r->base, r->size);
-	if (r->stage)
-		munmap(r->stage, r->stage_size);
 	js_pages_release(r);
 	free(r);
 }
@@ -166,25 +164,15 @@ static struct js_region *js_region_new(struct jitseal_pool *pool,
 	return r;
 }
 
-/* The staging mirror, the backend's view and the RW data of @r. */
+/* The backend's view and the RW data of @r. */
 static int js_region_map(struct jitseal_pool *pool, struct js_region *r)
 {
 	const struct js_section *data = &r->sec[JITSEAL_DATA];
 	unsigned int k;
 	int err;
 
-	r->stage_size = data->off;
-	r->stage = mmap(NULL, r->stage_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (r->stage == MAP_FAILED) {
-		r->stage = NULL;
-		return -ENOMEM;
-	}
-	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
 		r->sec[k].addr = r->base + r->sec[k].off;
-		r->sec[k].stage = k == JITSEAL_DATA ? NULL :
-						      r->stage + r->sec[k].off;
-	}
 	err = pool->be->map(pool, r);
 	if (err)
 		return err;

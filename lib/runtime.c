@@ -121,6 +121,17 @@ void js_unlock_slow(int *l)
 	syscall(SYS_futex, l, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+/* Sleep while *@addr is @val (or until woken). */
+void js_futex_wait(int *addr, int val)
+{
+	syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+void js_futex_wake_all(int *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+}
+
 #ifdef JS_DEBUG
 #include <stdio.h>
 

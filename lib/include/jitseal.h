@@ -35,7 +35,7 @@ extern "C" {
 #define JITSEAL_API __attribute__((visibility("default")))
 
 #define JITSEAL_VERSION_MAJOR	0
-#define JITSEAL_VERSION_MINOR	2
+#define JITSEAL_VERSION_MINOR	3
 
 /*
  * Declare and initialise an options struct: zero everything (padding
@@ -82,6 +82,8 @@ enum jitseal_sealing {
 
 /* jitseal_free() and the free/reclaim statistics exist. */
 #define JITSEAL_HAVE_FREE	1
+/* jitseal_shrink() and jitseal_batch_shrink() exist (JITSEAL_0.3). */
+#define JITSEAL_HAVE_SHRINK	1
 
 /**
  * struct jitseal_pool_opts - options of jitseal_pool_create()
@@ -204,6 +206,17 @@ JITSEAL_API int jitseal_alloc(struct jitseal_pool *pool, size_t size,
 JITSEAL_API int jitseal_finalize(struct jitseal_pool *pool,
 				 struct jitseal_finalize_opts *opts);
 JITSEAL_API int jitseal_discard(struct jitseal_pool *pool);
+
+/*
+ * Give back the unused tail of the most recent pending allocation of the
+ * pool's pending set (or of @batch): for JITs that emit in place and learn
+ * the size at the end.  See jitseal_shrink(3).
+ */
+JITSEAL_API int jitseal_shrink(struct jitseal_pool *pool,
+			       const struct jitseal_mem *mem, size_t new_size);
+JITSEAL_API int jitseal_batch_shrink(struct jitseal_batch *batch,
+				     const struct jitseal_mem *mem,
+				     size_t new_size);
 
 /* Free one finalized allocation (any batch's); whole free pages go back */
 JITSEAL_API int jitseal_free(struct jitseal_pool *pool, void *addr);

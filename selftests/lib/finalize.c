@@ -213,4 +213,65 @@ TEST(sealed_bytes_stable)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * The staging memory of a batch is reused by every finalize: a function
+ * per finalize stages at the same address each time (no new pages to
+ * fault in, no second copy of everything installed), aligned like its
+ * final address within the page.
+ */
+TEST(staging_reused)
+{
+	struct jitseal_pool *p = test_pool_flags(1 << 20, 0, 0, 0);
+	struct jitseal_batch *b;
+	void *first = NULL, *first_b = NULL;
+	int i, moved = 0;
+
+	ASSERT_NE(NULL, p);
+	b = jitseal_batch_create(p);
+	ASSERT_NE(NULL, b);
+	for (i = 0; i < 40; i++) {
+		struct jitseal_mem m, mb;
+
+		ASSERT_EQ(0, jitseal_alloc(p, 8192, 4096, JITSEAL_CODE, &m));
+		ASSERT_EQ(0, jitseal_batch_alloc(b, 8192, 4096, JITSEAL_CODE, &mb));
+		EXPECT_EQ(0, ((uintptr_t)m.stage ^ (uintptr_t)m.addr) & 4095);
+		EXPECT_NE(m.stage, mb.stage);
+		memset(m.stage, 0xcc, 8192);
+		emit_ret_imm(m.stage, (uint32_t)i);
+		memset(mb.stage, 0xcc, 8192);
+		emit_ret_imm(mb.stage, (uint32_t)i + 100);
+		if (!first) {
+			first = m.stage;
+			first_b = mb.stage;
+		}
+		moved += m.stage != first || mb.stage != first_b;
+		ASSERT_EQ(0, jitseal_finalize(p, NULL));
+		EXPECT_EQ(i, ((fn_v)m.addr)());
+		ASSERT_EQ(0, jitseal_batch_finalize(b, NULL));
+		EXPECT_EQ(i + 100, ((fn_v)mb.addr)());
+	}
+	EXPECT_EQ(0, moved);
+	EXPECT_EQ(0, jitseal_batch_destroy(b));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/* Staging that outgrows its first chunk keeps every pending byte. */
+TEST(staging_grows)
+{
+	struct jitseal_pool *p = test_pool_flags(4 << 20, 0, 0, 0);
+	struct jitseal_mem m[64];
+	int i;
+
+	ASSERT_NE(NULL, p);
+	for (i = 0; i < 64; i++) {
+		ASSERT_EQ(0, jitseal_alloc(p, 40000, 16, JITSEAL_CODE, &m[i]));
+		memset(m[i].stage, 0xcc, 40000);
+		emit_ret_imm(m[i].stage, (uint32_t)i);
+	}
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(i, ((fn_v)m[i].addr)());
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 TEST_HARNESS_MAIN

@@ -7,10 +7,19 @@
  * is finalized and again at the end, while other threads keep installing
  * code into the same pages.  threads_free: threads compile, call and
  * free functions of one small pool, each keeping a few live, so pages
- * are reclaimed and reused under contention.  Also built against the
+ * are reclaimed and reused under contention.  threads_finalize_unlocked:
+ * a finalize stuck inside its install (a userfaultfd holds the staged
+ * bytes it copies) while other threads allocate, free, ask for stats
+ * and (kmod) finalize on the same pool.  Also built against the
  * ThreadSanitizer library (stress_tsan).
  */
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 #include "jstest.h"
 
@@ -293,6 +302,184 @@ TEST(threads_free)
 	       st.regions, (unsigned long long)st.reclaimed[JITSEAL_CODE],
 	       st.pages);
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/*
+ * A finalize that is stuck inside its install must not hold up anyone
+ * else.  Batch A's function is staged on pages that are missing and
+ * registered with a userfaultfd, so the install's copy of them (the
+ * module's copy_from_user, or the host backends' memcpy) blocks until
+ * the test resolves the fault.  Meanwhile another thread allocates on
+ * its own batch and on the pool's pending set (fast and slow paths, a
+ * new region), reads the statistics and (host backends) frees: all of it
+ * must finish while A is still blocked.  With the pool lock held across
+ * the install it would wait for ever (the wait for it times out).  With
+ * kmod the module orders LOAD and RETIRE of one region: a free that
+ * retires a page of A's region, and a LOAD into it, wait for A in the
+ * kernel, so they run after the check (and must then succeed).
+ */
+#define UF_SIZE		(128 << 10)
+#define UF_FUNCS	300
+
+struct uf_state {
+	int uffd;
+	char *lo;
+	size_t len;
+	int blocked;		/* a fault arrived */
+	int release;		/* resolve it */
+	struct jitseal_pool *pool;
+	struct jitseal_batch *a;
+	void *old_fn;		/* finalized before, freed while A is stuck */
+	void *a_fn;
+	int fin_err;
+	int work_err;		/* bit per step that failed */
+	int work_done;
+};
+
+static void *uf_handler(void *arg)
+{
+	struct uf_state *u = arg;
+	struct pollfd pfd = { .fd = u->uffd, .events = POLLIN };
+	struct uffd_msg msg;
+	struct uffdio_copy cp;
+	char *fill;
+
+	if (poll(&pfd, 1, 20000) != 1 || read(u->uffd, &msg, sizeof(msg)) !=
+	    (ssize_t)sizeof(msg) || msg.event != UFFD_EVENT_PAGEFAULT)
+		return NULL;
+	__atomic_store_n(&u->blocked, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&u->release, __ATOMIC_ACQUIRE))
+		usleep(1000);
+	fill = mmap(NULL, u->len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fill == MAP_FAILED)
+		return NULL;
+	memset(fill, 0xcc, u->len);
+	cp = (struct uffdio_copy){ .dst = (uintptr_t)u->lo,
+				   .src = (uintptr_t)fill, .len = u->len };
+	ioctl(u->uffd, UFFDIO_COPY, &cp);
+	munmap(fill, u->len);
+	return NULL;
+}
+
+static void *uf_finalizer(void *arg)
+{
+	struct uf_state *u = arg;
+
+	u->fin_err = jitseal_batch_finalize(u->a, NULL);
+	return NULL;
+}
+
+static void *uf_worker(void *arg)
+{
+	struct uf_state *u = arg;
+	struct jitseal_batch *b = jitseal_batch_create(u->pool);
+	struct jitseal_pool_stats st = { .sz = sizeof(st) };
+	struct jitseal_mem m, big, own;
+	bool kmod = jitseal_pool_backend(u->pool) == JITSEAL_BACKEND_KMOD;
+	void *fn[UF_FUNCS];
+	int i;
+
+	if (!b) {
+		u->work_err |= 1;
+		return NULL;
+	}
+	for (i = 0; i < UF_FUNCS; i++) {
+		/* every 7th crosses a page: the slow path */
+		size_t len = i % 7 ? AFFINE_LEN : 3000;
+
+		if (jitseal_batch_alloc(b, len, 16, JITSEAL_CODE, &m)) {
+			u->work_err |= 2;
+			break;
+		}
+		memset(m.stage, 0xcc, len);
+		emit_affine(m.stage, 5, i);
+		fn[i] = m.addr;
+	}
+	/* more than a region holds: the pool grows */
+	if (jitseal_batch_alloc(b, 2 << 20, 4096, JITSEAL_CODE, &big))
+		u->work_err |= 4;
+	if (jitseal_alloc(u->pool, 64, 16, JITSEAL_CODE, &own) ||
+	    jitseal_discard(u->pool))
+		u->work_err |= 8;
+	if (jitseal_free(u->pool, u->a_fn) != -EBUSY)
+		u->work_err |= 32;
+	if (jitseal_pool_stats(u->pool, &st) || st.pending < UF_SIZE)
+		u->work_err |= 64;
+	if (kmod)
+		__atomic_store_n(&u->work_done, 1, __ATOMIC_RELEASE);
+	if (jitseal_free(u->pool, u->old_fn))
+		u->work_err |= 16;
+	__atomic_store_n(&u->work_done, 1, __ATOMIC_RELEASE);
+	if (kmod) {
+		memset(big.stage, 0xcc, 16);
+		if (jitseal_batch_finalize(b, NULL))
+			u->work_err |= 128;
+		for (i = 0; i < UF_FUNCS && !(u->work_err & 128); i++)
+			if (((fn_ii)fn[i])(2) != 10 + i)
+				u->work_err |= 256;
+	}
+	jitseal_batch_destroy(b);
+	return NULL;
+}
+
+TEST(threads_finalize_unlocked)
+{
+	struct uf_state u = { .uffd = -1 };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct jitseal_mem m, old;
+	pthread_t th, tf, tw;
+	int i;
+
+	u.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (u.uffd < 0 || ioctl(u.uffd, UFFDIO_API, &api))
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	u.pool = test_pool_flags(1 << 20, 0, 0, 0);
+	ASSERT_NE(NULL, u.pool);
+	ASSERT_EQ(0, jitseal_alloc(u.pool, 64, 16, JITSEAL_CODE, &old));
+	memset(old.stage, 0xcc, 64);
+	emit_ret_imm(old.stage, 7);
+	ASSERT_EQ(0, jitseal_finalize(u.pool, NULL));
+	u.old_fn = old.addr;
+	u.a = jitseal_batch_create(u.pool);
+	ASSERT_NE(NULL, u.a);
+	ASSERT_EQ(0, jitseal_batch_alloc(u.a, UF_SIZE, 4096, JITSEAL_CODE, &m));
+	u.a_fn = m.addr;
+	/* only the first page is written; the rest stays missing */
+	memset(m.stage, 0xcc, 4096);
+	emit_ret_imm(m.stage, 42);
+	u.lo = (char *)m.stage + 4096;
+	u.len = UF_SIZE - 4096;
+	reg = (struct uffdio_register){
+		.range = { .start = (uintptr_t)u.lo, .len = u.len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	ASSERT_EQ(0, ioctl(u.uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, pthread_create(&th, NULL, uf_handler, &u));
+	ASSERT_EQ(0, pthread_create(&tf, NULL, uf_finalizer, &u));
+	for (i = 0; i < 20000 && !__atomic_load_n(&u.blocked, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	EXPECT_EQ(1, u.blocked) TH_LOG("the install never reached the staged pages");
+	ASSERT_EQ(0, pthread_create(&tw, NULL, uf_worker, &u));
+	for (i = 0; i < 10000 && !__atomic_load_n(&u.work_done, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	EXPECT_EQ(1, __atomic_load_n(&u.work_done, __ATOMIC_ACQUIRE))
+		TH_LOG("the other thread waited for the stuck finalize");
+	/* still stuck: everything above ran while A was installing */
+	EXPECT_EQ(0, __atomic_load_n(&u.release, __ATOMIC_ACQUIRE));
+	__atomic_store_n(&u.release, 1, __ATOMIC_RELEASE);
+	ASSERT_EQ(0, pthread_join(tf, NULL));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(0, pthread_join(tw, NULL));
+	EXPECT_EQ(0, u.work_err);
+	EXPECT_EQ(0, u.fin_err);
+	EXPECT_EQ(42, ((fn_v)u.a_fn)());
+	EXPECT_EQ(0, jitseal_free(u.pool, u.a_fn));
+	EXPECT_EQ(0, test_stats(u.pool).pending);
+	EXPECT_EQ(0, jitseal_batch_destroy(u.a));
+	EXPECT_EQ(0, jitseal_pool_destroy(u.pool));
+	close(u.uffd);
 }
 
 TEST_HARNESS_MAIN
