@@ -405,7 +405,12 @@ static size_t resident(const void *addr, size_t len)
  * pages held (and, on the host, resident) stay within 1.1 times the live
  * bytes in pages, plus the page of the bump pointer; VMAs stay constant.
  */
-TEST(bounded_working_set)
+/* 100,000 cycles take minutes on a debug kernel under emulation. */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+TEST_F_TIMEOUT(slow, bounded_working_set, 600)
 {
 	const size_t live_pages = (LIVE * FN_SIZE + PG - 1) / PG;
 	const size_t bound = live_pages + live_pages / 10 + 1;
