@@ -3,9 +3,10 @@
  * Batches: independent pending sets of a pool, and their runs.
  *
  * A run is one contiguous range of one section.  The run a batch is
- * extending is kept open per kind (run_r, run_end), so that the
- * allocation fast path extends it without touching segs[]; adjacent
- * allocations of one batch therefore install as one segment.
+ * extending is kept open per kind in its claim (claim.c), so that the
+ * allocation fast path extends it without touching segs[]; the closed
+ * runs are in segs[].  Adjacent allocations of one batch therefore
+ * install as one segment.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,37 +37,57 @@ void js_batch_release(struct jitseal_batch *b)
 	b->magic = JS_DEAD_MAGIC;
 }
 
-/* Close the open runs: the next allocation of each kind starts a new one. */
-void js_batch_close(struct jitseal_batch *b)
+/*
+ * A discarded run of @kind that ends where the batch's claim hands out
+ * next, or at the window's bump pointer, is handed out again.
+ */
+static void js_run_unbump(struct jitseal_batch *b, const struct js_seg *seg)
 {
-	memset(b->last, 0, sizeof(b->last));
-	memset(b->run_r, 0, sizeof(b->run_r));
+	struct js_claim *c = &b->claim[seg->kind];
+	struct js_section *s = &seg->r->sec[seg->kind];
+	uintptr_t lo = (uintptr_t)s->addr + seg->off;
+
+	if (c->end && c->r == seg->r && lo + seg->len == c->next) {
+		js_claim_seek(c, lo);
+		c->start = lo;
+	}
+	else if (s->next == seg->off + seg->len && seg->off >= s->wstart)
+		s->next = seg->off;
 }
 
 /*
- * Give back the pending runs; a run at the end of its window is reused.
- * Data allocations stay live: they join the pool's map, freeable.
+ * Give back the pending runs; a run at the end of its claim or window is
+ * reused (the claim goes: js_claim_drop() gives its handed-out end back
+ * to the window).  Data allocations stay live: they join the pool's map,
+ * freeable.
  */
 static void js_discard_locked(struct jitseal_batch *b)
 {
 	struct jitseal_pool *pool = b->pool;
+	unsigned int k;
 	size_t i;
 
 	js_assert_held(&pool->lock);
+	js_assert_held(&b->lock);
 	if (js_unlikely(js_prof_on()))
 		js_prof_discarded(b);
-	js_batch_sync(b);
-	for (i = b->nr; i-- > 0;) {
-		struct js_seg *seg = &b->segs[i];
-		struct js_section *s = &seg->r->sec[seg->kind];
+	for (k = 0; k < JS_STAGED_KINDS; k++) {
+		struct js_claim *c = &b->claim[k];
 
-		if (s->next == seg->off + seg->len && seg->off >= s->wstart)
-			s->next = seg->off;
-		js_stage_put(&b->stage[seg->kind], seg->chunk);
+		if (c->next > c->start)
+			pool->discards++;
+		if (c->end)
+			js_claim_seek(c, c->start);
+	}
+	for (i = b->nr; i-- > 0;) {
+		js_run_unbump(b, &b->segs[i]);
+		js_stage_put(&b->stage[b->segs[i].kind], b->segs[i].chunk);
 		pool->discards++;
 	}
 	b->nr = 0;
-	js_batch_close(b);
+	/* what the claims handed out back to the window, if at its end */
+	for (k = 0; k < JS_STAGED_KINDS; k++)
+		js_claim_drop(b, k);
 	for (i = 0; i < js_batch_nrec(b); i++) {
 		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
 			js_rec_put(pool, &b->recs[i]);
@@ -79,7 +100,9 @@ static void js_discard_locked(struct jitseal_batch *b)
 static int js_discard(struct jitseal_batch *b)
 {
 	js_lock(&b->pool->lock);
+	js_lock(&b->lock);
 	js_discard_locked(b);
+	js_unlock(&b->lock);
 	js_unlock(&b->pool->lock);
 	return 0;
 }
@@ -124,6 +147,7 @@ JITSEAL_API int jitseal_batch_destroy(struct jitseal_batch *batch)
 {
 	struct jitseal_batch **pp;
 	struct jitseal_pool *pool;
+	unsigned int k;
 	int err = js_batch_check(batch);
 
 	if (err)
@@ -131,14 +155,19 @@ JITSEAL_API int jitseal_batch_destroy(struct jitseal_batch *batch)
 	pool = batch->pool;
 	js_lock(&batch->fin_lock);	/* its finalize in flight ends first */
 	js_lock(&pool->lock);
+	js_lock(&batch->lock);
 	js_discard_locked(batch);
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
+		js_claim_drop(batch, k);	/* no open run: no room needed */
 	for (pp = &pool->batches; *pp; pp = &(*pp)->next) {
 		if (*pp == batch) {
 			*pp = batch->next;
 			break;
 		}
 	}
+	pool->allocs += batch->allocs;
 	js_batch_release(batch);
+	js_unlock(&batch->lock);
 	js_unlock(&pool->lock);
 	js_obj_free(batch, sizeof(*batch));
 	return 0;

@@ -31,8 +31,6 @@ static void js_segs_normalize(struct jitseal_batch *b)
 {
 	size_t i, n = 0;
 
-	js_batch_sync(b);
-	js_batch_close(b);
 	if (b->nr < 2)
 		return;
 	qsort(b->segs, b->nr, sizeof(*b->segs), js_seg_cmp);
@@ -224,7 +222,7 @@ static void js_drop(struct jitseal_batch *b, struct js_inflight *t)
 /* Append what was allocated into @b meanwhile to what @t left pending. */
 static int js_merge(struct jitseal_batch *b, struct js_inflight *t)
 {
-	size_t nrec = js_batch_nrec(b), k;
+	size_t nrec = js_batch_nrec(b);
 	struct js_seg *segs = t->segs;
 	struct js_rec *recs = t->recs;
 
@@ -246,9 +244,6 @@ static int js_merge(struct jitseal_batch *b, struct js_inflight *t)
 		memcpy(segs + t->nr, b->segs, b->nr * sizeof(*segs));
 	if (nrec)
 		memcpy(recs + t->nrec, b->recs, nrec * sizeof(*recs));
-	for (k = 0; k < JITSEAL_KIND_MAX; k++)
-		if (b->last[k])
-			b->last[k] += t->nr;
 	t->nr += b->nr;
 	t->nrec += nrec;
 	b->nr = 0;
@@ -317,20 +312,27 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 	unsigned char (*digests)[JITSEAL_DIGEST_LEN] = NULL;
 	struct js_inflight t;
 	size_t done = 0;
+	unsigned int k;
 	int err = 0;
 
 	js_lock(&pool->lock);
+	js_lock(&b->lock);
+	err = js_runs_close(b);
+	if (err)
+		goto out;
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
+		js_claim_trim(b, k);
 	js_segs_normalize(b);
 	if (runs && opts->nr_runs < b->nr) {
 		opts->nr_runs = b->nr;
-		js_unlock(&pool->lock);
-		return -ENOBUFS;
+		err = -ENOBUFS;
+		goto out;
 	}
 	if (b->nr && (flags & JITSEAL_FINALIZE_DIGEST)) {
 		digests = calloc(b->nr, sizeof(*digests));
 		if (!digests) {
-			js_unlock(&pool->lock);
-			return -ENOMEM;
+			err = -ENOMEM;
+			goto out;
 		}
 	}
 	if (!b->nr && !js_batch_nrec(b)) {	/* nothing pending: no syscall */
@@ -343,9 +345,11 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 		goto out;
 	js_take(b, &t);
 	if (t.nr) {
+		js_unlock(&b->lock);
 		js_unlock(&pool->lock);
 		err = js_install_runs(pool, &t, flags, digests, &done);
 		js_lock(&pool->lock);
+		js_lock(&b->lock);
 	}
 	js_take_recs(pool, &t, done, !err);
 	js_take_runs(b, &t, done, runs, digests);
@@ -356,6 +360,7 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 	if (!err && done)
 		pool->finalizes++;
 out:
+	js_unlock(&b->lock);
 	js_unlock(&pool->lock);
 	if (digests)
 		free(digests);

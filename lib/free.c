@@ -10,21 +10,20 @@
 /* Is @addr the start of an allocation still pending in some batch? */
 static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 {
-	const struct jitseal_batch *b = &pool->batch;
+	struct jitseal_batch *b = &pool->batch;
+	bool found = false;
 	size_t i;
 
 	js_assert_held(&pool->lock);
-	for (;;) {
-		for (i = 0; i < js_batch_nrec(b); i++)
-			if (b->recs[i].addr == addr)
-				return true;
-		for (i = 0; b->fin && i < b->fin->nrec; i++)	/* being installed */
-			if (b->fin->recs[i].addr == addr)
-				return true;
-		b = b == &pool->batch ? pool->batches : b->next;
-		if (!b)
-			return false;
+	for (; b && !found; b = b == &pool->batch ? pool->batches : b->next) {
+		js_lock(&b->lock);
+		for (i = 0; i < js_batch_nrec(b) && !found; i++)
+			found = b->recs[i].addr == addr;
+		for (i = 0; b->fin && i < b->fin->nrec && !found; i++)
+			found = b->fin->recs[i].addr == addr;	/* being installed */
+		js_unlock(&b->lock);
 	}
+	return found;
 }
 
 static int js_free(struct jitseal_pool *pool, uintptr_t addr)

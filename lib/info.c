@@ -13,16 +13,31 @@ JITSEAL_API int jitseal_pool_backend(struct jitseal_pool *pool)
 	return err ? err : (int)pool->be->id;
 }
 
-static size_t js_batch_pending(struct jitseal_batch *b)
+/*
+ * Add @b's figures to @st: its pending bytes, its allocations, and take
+ * what its claims hold but did not hand out from used.
+ */
+static void js_batch_stats(struct jitseal_batch *b,
+			   struct jitseal_pool_stats *st)
 {
-	size_t i, n = 0;
+	const struct js_region *r;
+	uintptr_t lo, hi;
+	unsigned int k;
+	size_t i;
 
-	js_batch_sync(b);
+	js_lock(&b->lock);
 	for (i = 0; i < b->nr; i++)
-		n += b->segs[i].len;
+		st->pending += b->segs[i].len;
 	for (i = 0; b->fin && i < b->fin->nr; i++)	/* being installed */
-		n += b->fin->segs[i].len;
-	return n;
+		st->pending += b->fin->segs[i].len;
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		if (js_open_run(b, k, &lo, &hi))
+			st->pending += hi - lo;
+		for (r = b->pool->regions; r; r = r->next)
+			st->used[k] -= js_claims_free(b, r, k);
+	}
+	st->allocs += b->allocs;
+	js_unlock(&b->lock);
 }
 
 JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
@@ -48,17 +63,18 @@ JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 			size_t used = s->used + (s->next - s->wstart);
 
 			st.reserved[k] += s->size;
-			st.used[k] += used;
-			st.allocs += s->allocs;
-			st.sealed[k] += k == JITSEAL_DATA ? used : s->sealed;
+			st.used[k] += used - s->holes;
+			st.sealed[k] += s->sealed;
 			st.reclaimed[k] += s->reclaimed;
 			st.kept_pages += s->kept;
 		}
 		st.pages += pool->be->pages(pool, (struct js_region *)r);
 	}
-	st.pending = js_batch_pending(&pool->batch);
+	st.allocs = pool->allocs;
+	js_batch_stats(&pool->batch, &st);
 	for (b = pool->batches; b; b = b->next)
-		st.pending += js_batch_pending(b);
+		js_batch_stats(b, &st);
+	st.sealed[JITSEAL_DATA] = st.used[JITSEAL_DATA];
 	st.finalizes = pool->finalizes;
 	st.loads = __atomic_load_n(&pool->loads, __ATOMIC_RELAXED);
 	st.discards = pool->discards;

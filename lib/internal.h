@@ -159,7 +159,7 @@ struct js_section {
 	size_t next;		/* bump pointer, bytes from section start */
 	size_t limit;		/* end of the bump window */
 	uint32_t *cnt;		/* per page: allocations overlapping it */
-	size_t allocs;		/* statistics */
+	size_t holes;		/* claim tails left behind (claim.c) */
 	size_t off;		/* from region base */
 	size_t size;
 	size_t wstart;		/* start of the bump window */
@@ -248,18 +248,48 @@ struct js_inflight {
 	size_t nrec, rec_cap;
 };
 
+/*
+ * A batch's claim on one section (claim.c): bytes [lo, end) taken from
+ * the pool's bump window, which the batch hands out to its allocations
+ * without the pool lock.  The claim holds one count on each page it
+ * touches, so none of them is reclaimed or taken by another window
+ * while the batch bumps through it; each allocation in it still counts
+ * on its own pages too.  Code and rodata: the batch's open run is
+ * [start, next), staged contiguously at start + delta in @chunk, which
+ * holds staging room for the whole claim.  No claim: end == 0.
+ */
+struct js_claim {
+	uintptr_t next;		/* next byte to hand out */
+	uintptr_t pend;		/* the fast path's end: next's page, or end */
+	uint32_t *pcnt;		/* the count of next's page */
+	intptr_t delta;		/* staged address - final address */
+	uint64_t fill;		/* 8 bytes of gap fill: int3 or 0 */
+	uintptr_t end;
+	uint32_t *cnt;		/* page counts of the section */
+	uintptr_t base;		/* first byte of the section */
+	uintptr_t start;	/* of the open run */
+	uintptr_t lo;		/* counted from here: js_claim_trim() */
+	struct js_region *r;
+	struct js_chunk *chunk;
+} __attribute__((aligned(128)));	/* &claim[kind]: one shift */
+
+/*
+ * A pending set.  @lock guards every field below it (the claims, runs,
+ * records and staging); whoever also needs the pool lock takes that
+ * first.  The allocation fast path takes only @lock.
+ */
 struct jitseal_batch {
 	uint32_t magic;
 	int fin_lock;			/* js_lock(): one finalize at a time */
 	struct jitseal_pool *pool;
-	struct jitseal_batch *next;	/* in pool->batches */
-	struct js_seg *segs;
+	struct jitseal_batch *next;	/* in pool->batches (pool lock) */
+	int lock;			/* js_lock() */
+	struct js_claim claim[JITSEAL_KIND_MAX];
+	struct js_rec *rec_next, *rec_end;	/* pending: [recs, rec_next) */
+	uint64_t allocs;		/* statistics */
+	struct js_seg *segs;		/* closed runs */
 	size_t nr, cap;
-	size_t last[JITSEAL_KIND_MAX];	/* index + 1 of the open run per kind */
-	struct js_region *run_r[JITSEAL_KIND_MAX];	/* its region */
-	size_t run_end[JITSEAL_KIND_MAX];	/* its end: segs[] lags behind */
-	struct js_rec *recs;		/* its allocations, pending: */
-	struct js_rec *rec_next, *rec_end;	/* [recs, rec_next) */
+	struct js_rec *recs;		/* its allocations */
 	struct js_stager stage[JS_STAGED_KINDS];
 	struct js_inflight *fin;	/* a finalize in flight, or NULL */
 	/* the arrays of the last finalize, for the next one */
@@ -296,6 +326,7 @@ struct jitseal_pool {
 	/* statistics */
 	uint64_t finalizes, loads, discards;
 	uint64_t frees, freed_bytes, refusals;
+	uint64_t allocs;		/* of destroyed batches */
 };
 
 /* A backend: maps a region's code and rodata, installs runs into them. */
@@ -367,22 +398,30 @@ static inline char *js_sec_addr(const struct js_region *r, unsigned int kind)
 }
 
 /*
- * Bring segs[last - 1].len of each open run up to date, before anyone
- * reads the runs.
+ * The claim @c hands out from @next on: the fast path may bump to the end
+ * of next's page (pcnt counts that page), the slow path beyond it.  Data
+ * has no staging where the fast path could fill gaps: slow path only.
  */
-static inline void js_batch_sync(struct jitseal_batch *b)
+static inline void js_claim_seek(struct js_claim *c, uintptr_t next)
 {
-	unsigned int k;
+	uintptr_t pend = js_round_down(next, js_page_size) + js_page_size;
 
-	js_assert_held(&b->pool->lock);
-	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
-		struct js_seg *seg;
+	c->next = next;
+	c->pend = pend < c->end ? pend : c->end;
+	if (!c->chunk)		/* data: the slow path only */
+		c->pend = 0;
+	c->pcnt = c->cnt + ((next - c->base) >> js_page_shift);
+}
 
-		if (!b->last[k])
-			continue;
-		seg = &b->segs[b->last[k] - 1];
-		seg->len = b->run_end[k] - seg->off;
-	}
+/* The open run of @kind of @b, [*lo, *hi): false if empty. */
+static inline bool js_open_run(const struct jitseal_batch *b,
+			       unsigned int kind, uintptr_t *lo, uintptr_t *hi)
+{
+	const struct js_claim *c = &b->claim[kind];
+
+	*lo = c->start;
+	*hi = c->next;
+	return kind != JITSEAL_DATA && c->next > c->start;
 }
 
 static inline size_t js_batch_nrec(const struct jitseal_batch *b)
@@ -434,6 +473,7 @@ void js_amap_release(struct js_amap *m);
 
 /* page.c: per-page counts, reclaim, bump windows */
 int js_pages_init(struct js_region *r);
+
 void js_pages_release(struct js_region *r);
 void js_pages_get(struct js_section *s, size_t lo, size_t hi);
 void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
@@ -462,9 +502,18 @@ int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 		  size_t align);
 void js_region_free(struct jitseal_pool *pool, struct js_region *r);
 
+/* claim.c: the batches' claims */
+int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
+		    size_t align);
+void js_claim_drop(struct jitseal_batch *b, unsigned int kind);
+void js_claim_trim(struct jitseal_batch *b, unsigned int kind);
+int js_runs_close(struct jitseal_batch *b);
+size_t js_claims_free(const struct jitseal_batch *b, const struct js_region *r,
+		      unsigned int kind);
+
 /* batch.c */
 void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);
 void js_batch_release(struct jitseal_batch *b);
-void js_batch_close(struct jitseal_batch *b);
+int js_batch_grow(struct jitseal_batch *b, size_t n);
 
 #endif /* JITSEAL_INTERNAL_H */

@@ -6,7 +6,8 @@
  *
  * A page is reclaimed when its count drops to zero, unless the window
  * covers it: the page holding the bump pointer can still receive an
- * allocation.  It is reclaimed when the window leaves it instead.
+ * allocation.  It is reclaimed when the window leaves it instead.  A
+ * batch's claim (claim.c) counts on its pages like an allocation.
  * Code and rodata pages go through the backend (kmod: one
  * JITSEAL_IOC_RETIRE per run of pages); a refusal keeps the page, dead,
  * for the life of the pool.  Data pages are simply MADV_DONTNEED.
@@ -55,7 +56,17 @@ void js_pages_get(struct js_section *s, size_t lo, size_t hi)
 	size_t p;
 
 	for (p = lo >> js_page_shift; p <= (hi - 1) >> js_page_shift; p++)
-		s->cnt[p]++;
+		__atomic_fetch_add(&s->cnt[p], 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The count of page @p.  Batches' fast paths add to counts without the
+ * pool lock, but only on pages their claims already count: a count seen
+ * as zero under the pool lock stays zero until the pool lock is dropped.
+ */
+static uint32_t js_page_cnt(const struct js_section *s, size_t p)
+{
+	return __atomic_load_n(&s->cnt[p], __ATOMIC_RELAXED);
 }
 
 /* Could a bump allocation still land in page @p? */
@@ -68,14 +79,14 @@ static bool js_page_in_window(const struct js_section *s, size_t p)
 static bool js_page_reclaimable(const struct js_section *s, unsigned int kind,
 				size_t p)
 {
-	if (s->cnt[p] || js_page_in_window(s, p))
+	if (js_page_cnt(s, p) || js_page_in_window(s, p))
 		return false;
 	return kind == JITSEAL_DATA || s->state[p] == JS_PG_INSTALLED;
 }
 
 static bool js_page_free(const struct js_section *s, size_t p)
 {
-	return !s->cnt[p] && (s->state[p] == JS_PG_EMPTY ||
+	return !js_page_cnt(s, p) && (s->state[p] == JS_PG_EMPTY ||
 			      s->state[p] == JS_PG_RECLAIMED);
 }
 
@@ -131,7 +142,7 @@ void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
 
 	js_assert_held(&pool->lock);
 	for (p = p0; p < p1; p++)
-		s->cnt[p]--;
+		__atomic_fetch_sub(&s->cnt[p], 1, __ATOMIC_RELAXED);
 	js_pages_reclaim(pool, r, kind, p0, p1);
 }
 

@@ -127,20 +127,22 @@ static size_t js_prof_sanitise(char *dst, const char *src)
 static bool js_batch_pending(struct jitseal_batch *b, uintptr_t lo,
 			     uintptr_t hi)
 {
+	uintptr_t start, end;
+	bool found;
 	size_t i;
 
-	js_batch_sync(b);
-	for (i = 0; i < b->nr; i++) {
+	js_lock(&b->lock);
+	found = js_open_run(b, JITSEAL_CODE, &start, &end) &&
+		lo >= start && hi <= end;
+	for (i = 0; i < b->nr && !found; i++) {
 		const struct js_seg *seg = &b->segs[i];
-		uintptr_t start;
 
-		if (seg->kind != JITSEAL_CODE)
-			continue;
 		start = (uintptr_t)js_sec_addr(seg->r, seg->kind) + seg->off;
-		if (lo >= start && hi <= start + seg->len)
-			return true;
+		found = seg->kind == JITSEAL_CODE && lo >= start &&
+			hi <= start + seg->len;
 	}
-	return false;
+	js_unlock(&b->lock);
+	return found;
 }
 
 /* The batch of @pool holding [lo, hi) as pending code, or NULL. */

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: LGPL-2.1 OR MIT
+/*
+ * Claims: a batch takes the bytes it hands out from the pool's bump
+ * window a page at a time (the rest of the current page, or as many
+ * pages as the allocation needs), under the pool lock, and then bumps
+ * through them alone: the allocation fast path (alloc.c) takes only the
+ * batch's lock, so compiler threads with a batch each never wait for
+ * one another, nor for another thread's finalize.
+ *
+ * A claim holds one count on every page of [lo, end) (page.c), so none of
+ * them is reclaimed, or covered by another window, while the batch may
+ * still allocate there (lo moves up past the pages it has left:
+ * js_claim_trim()); the fast path counts each allocation on its page
+ * with an atomic add, safe because the page already has the claim's
+ * count.  Its staging room (code and rodata) is reserved in one piece
+ * when it is claimed, so the open run is staged contiguously.
+ *
+ * When a claim is full, its unused tail goes back to the window if it
+ * still ends at the bump pointer (nobody claimed after it: always so
+ * with one batch, so no page tail is lost); otherwise the tail is a hole
+ * (at most a page per refill, counted in js_section.holes).  The next
+ * claim usually starts where the last one ended, staged right after it:
+ * then the open run simply goes on, and a batch still installs as one
+ * segment per section.  Called with the pool lock and the batch lock.
+ */
+#include <stdlib.h>
+
+#include "internal.h"
+
+/* Make room for @n more closed runs in @b. */
+int js_batch_grow(struct jitseal_batch *b, size_t n)
+{
+	size_t cap = b->cap ? b->cap : 8;
+	struct js_seg *segs;
+
+	if (b->segs && b->nr + n <= b->cap)
+		return 0;
+	while (cap < b->nr + n)
+		cap *= 2;
+	segs = realloc(b->segs, cap * sizeof(*segs));
+	if (!segs)
+		return -ENOMEM;
+	b->segs = segs;
+	b->cap = cap;
+	return 0;
+}
+
+/* The open run of @kind becomes a closed one (room made beforehand). */
+static void js_run_close(struct jitseal_batch *b, unsigned int kind)
+{
+	struct js_claim *c = &b->claim[kind];
+	struct js_seg *seg;
+
+	if (kind != JITSEAL_DATA && c->next > c->start) {
+		seg = &b->segs[b->nr++];
+		seg->r = c->r;
+		seg->kind = kind;
+		seg->off = c->start - c->base;
+		seg->len = c->next - c->start;
+		seg->src = (char *)(c->start + c->delta);
+		seg->chunk = c->chunk;
+		c->chunk->runs++;
+	}
+	c->start = c->next;
+}
+
+/* Close every open run (finalize): -ENOMEM, and nothing changed. */
+int js_runs_close(struct jitseal_batch *b)
+{
+	unsigned int k;
+	int err = js_batch_grow(b, JS_STAGED_KINDS);
+
+	if (err)
+		return err;
+	for (k = 0; k < JS_STAGED_KINDS; k++)
+		js_run_close(b, k);
+	return 0;
+}
+
+/*
+ * The claim of @kind goes: its open run is closed (room made
+ * beforehand), its unused tail goes back to the window if it ends at the
+ * bump pointer, and its pages and staging lose its counts.
+ */
+void js_claim_drop(struct jitseal_batch *b, unsigned int kind)
+{
+	struct js_claim *c = &b->claim[kind];
+	struct js_section *s;
+	size_t next, end;
+
+	if (!c->end)
+		return;
+	js_run_close(b, kind);
+	s = &c->r->sec[kind];
+	next = c->next - c->base;
+	end = c->end - c->base;
+	if (end == s->next && end > s->wstart) {
+		/* a run may reach back across the window's start */
+		s->next = next > s->wstart ? next : s->wstart;
+		s->holes += s->next - next;
+	} else {
+		s->holes += end - next;
+	}
+	if (kind != JITSEAL_DATA) {
+		struct js_stager *st = &b->stage[kind];
+
+		if (st->pos == (char *)(c->end + c->delta))
+			st->pos = (char *)(c->next + c->delta);
+		js_stage_put(st, c->chunk);
+	}
+	js_pages_put(b->pool, c->r, kind, c->lo - c->base, end);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * The claim of @kind stops counting on the pages it has bumped past: they
+ * are like the pages before a window's bump pointer, reclaimed as soon as
+ * no allocation overlaps them.  (The fast path cannot do it: reclaiming
+ * takes the pool lock.)
+ */
+void js_claim_trim(struct jitseal_batch *b, unsigned int kind)
+{
+	struct js_claim *c = &b->claim[kind];
+	uintptr_t p = js_round_down(c->next, js_page_size);
+
+	if (!c->end || p <= c->lo)
+		return;
+	js_pages_put(b->pool, c->r, kind, c->lo - c->base, p - c->base);
+	c->lo = p;
+}
+
+/*
+ * The last closed run ends where the new claim starts, in final and in
+ * staged bytes: it is the open run again.
+ */
+static void js_run_reopen(struct jitseal_batch *b, unsigned int kind)
+{
+	struct js_claim *c = &b->claim[kind];
+	struct js_seg *seg = b->nr ? &b->segs[b->nr - 1] : NULL;
+
+	if (!seg || seg->r != c->r || seg->kind != kind ||
+	    seg->chunk != c->chunk ||
+	    c->base + seg->off + seg->len != c->start ||
+	    seg->src + seg->len != (char *)(c->start + c->delta))
+		return;
+	c->start -= seg->len;
+	c->chunk->runs--;	/* the claim's count covers it */
+	b->nr--;
+}
+
+/*
+ * A new claim of @kind for an allocation of @size bytes aligned to
+ * @align: the old one goes first (js_claim_drop()).  On an error the
+ * batch has no claim of @kind, which the next allocation retries.
+ */
+int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
+		    size_t align)
+{
+	struct jitseal_pool *pool = b->pool;
+	struct js_claim *c = &b->claim[kind];
+	struct js_chunk *chunk = NULL;
+	struct js_section *s;
+	struct js_region *r;
+	uintptr_t base, a, lo, end;
+	char *src = NULL;
+	int err;
+
+	err = js_batch_grow(b, 1);
+	if (err)
+		return err;
+	js_claim_drop(b, kind);
+	for (;;) {
+		r = pool->cur[kind];
+		s = &r->sec[kind];
+		base = (uintptr_t)s->addr;
+		a = (base + s->next + align - 1) & ~(align - 1);
+		if (a - base + size <= s->limit)
+			break;
+		err = js_region_add(pool, kind, size, align);
+		if (err)
+			return err;
+	}
+	lo = base + s->next;
+	end = js_round_up(a + size, js_page_size);
+	if (end > base + s->limit)
+		end = base + s->limit;
+	if (kind != JITSEAL_DATA) {
+		struct js_stager *st = &b->stage[kind];
+
+		/* 16 more: the fast path fills gaps 16 bytes at a time */
+		err = js_stage_run(pool, st, lo, end - lo + 16, &src, &chunk);
+		if (err)
+			return err;
+		st->pos = src + (end - lo);
+	}
+	js_pages_get(s, lo - base, end - base);
+	s->next = end - base;
+	c->start = c->lo = lo;
+	c->end = end;
+	c->delta = kind != JITSEAL_DATA ? (intptr_t)src - (intptr_t)lo : 0;
+	c->fill = kind == JITSEAL_CODE ? 0xccccccccccccccccULL : 0;
+	c->cnt = s->cnt;
+	c->base = base;
+	c->r = r;
+	c->chunk = chunk;
+	js_claim_seek(c, lo);
+	if (kind != JITSEAL_DATA)
+		js_run_reopen(b, kind);
+	return 0;
+}
+
+/* The bytes claims of @b hold in section @kind of @r, not handed out. */
+size_t js_claims_free(const struct jitseal_batch *b, const struct js_region *r,
+		      unsigned int kind)
+{
+	const struct js_claim *c = &b->claim[kind];
+
+	return c->end && c->r == r ? c->end - c->next : 0;
+}
