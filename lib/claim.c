@@ -46,7 +46,7 @@ int js_batch_grow(struct jitseal_batch *b, size_t n)
 }
 
 /* The open run of @kind becomes a closed one (room made beforehand). */
-static void js_run_close(struct jitseal_batch *b, unsigned int kind)
+static inline void js_run_close(struct jitseal_batch *b, unsigned int kind)
 {
 	struct js_claim *c = &b->claim[kind];
 	struct js_seg *seg;
@@ -62,19 +62,6 @@ static void js_run_close(struct jitseal_batch *b, unsigned int kind)
 		c->chunk->runs++;
 	}
 	c->start = c->next;
-}
-
-/* Close every open run (finalize): -ENOMEM, and nothing changed. */
-int js_runs_close(struct jitseal_batch *b)
-{
-	unsigned int k;
-	int err = js_batch_grow(b, JS_STAGED_KINDS);
-
-	if (err)
-		return err;
-	for (k = 0; k < JS_STAGED_KINDS; k++)
-		js_run_close(b, k);
-	return 0;
 }
 
 /*
@@ -129,6 +116,89 @@ void js_claim_trim(struct jitseal_batch *b, unsigned int kind)
 	c->lo = p;
 }
 
+/* js_claim_trim() for the claims that have left a page. */
+static inline void js_claim_trim_if(struct jitseal_batch *b, unsigned int kind)
+{
+	const struct js_claim *c = &b->claim[kind];
+
+	if (js_round_down(c->next, js_page_size) > c->lo)
+		js_claim_trim(b, kind);
+}
+
+/*
+ * A finalize takes the batch's pending runs: the open ones are closed
+ * (-ENOMEM without room for them, and nothing changed), and the claims
+ * stop counting on the pages they have bumped past.
+ */
+int js_claims_settle(struct jitseal_batch *b)
+{
+	unsigned int k;
+
+	if ((!b->segs || b->nr + JS_STAGED_KINDS > b->cap) &&
+	    js_batch_grow(b, JS_STAGED_KINDS))
+		return -ENOMEM;
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		if (!b->claim[k].end)
+			continue;
+		js_run_close(b, k);
+		js_claim_trim_if(b, k);
+	}
+	return 0;
+}
+
+/*
+ * Nothing is pending in the claim of @kind and its chunk holds nothing
+ * else (after a finalize): its staging room starts over at the chunk's
+ * beginning, so that staging is reused by every finalize instead of
+ * marching through ever larger chunks.
+ */
+void js_claim_restage(struct jitseal_batch *b, unsigned int kind)
+{
+	struct js_claim *c = &b->claim[kind];
+	struct js_stager *st = &b->stage[kind];
+	char *src;
+
+	if (!c->end || c->next != c->start ||
+	    !js_stage_restart(st, c->chunk, c->next, c->end - c->next + 16,
+			      &src))
+		return;
+	st->pos = src + (c->end - c->next);
+	c->delta = (intptr_t)src - (intptr_t)c->next;
+}
+
+/*
+ * The claim of @kind ends at its window's bump pointer: grow it in place
+ * for an allocation of @size bytes aligned to @align, its staging too.
+ * False, and nothing changed, if it cannot.
+ */
+static bool js_claim_extend(struct jitseal_batch *b, unsigned int kind,
+			    size_t size, size_t align)
+{
+	struct js_claim *c = &b->claim[kind];
+	struct js_section *s = &c->r->sec[kind];
+	uintptr_t a = (c->next + align - 1) & ~(align - 1), end;
+	size_t off = c->end - c->base;
+
+	if (off != s->next || off <= s->wstart ||
+	    a - c->base + size > s->limit)
+		return false;
+	end = js_round_up(a + size, js_page_size);
+	if (kind != JITSEAL_DATA) {
+		struct js_stager *st = &b->stage[kind];
+
+		if (st->cur != c->chunk || st->pos != (char *)(c->end + c->delta) ||
+		    st->pos > st->end ||
+		    (size_t)(st->end - st->pos) < end - c->end + 16)
+			return false;
+		st->pos += end - c->end;
+	}
+	js_pages_get(s, off, end - c->base);
+	s->next = end - c->base;
+	c->end = end;
+	js_claim_seek(c, c->next);
+	return true;
+}
+
 /*
  * The last closed run ends where the new claim starts, in final and in
  * staged bytes: it is the open run again.
@@ -149,8 +219,9 @@ static void js_run_reopen(struct jitseal_batch *b, unsigned int kind)
 }
 
 /*
- * A new claim of @kind for an allocation of @size bytes aligned to
- * @align: the old one goes first (js_claim_drop()).  On an error the
+ * Room in the claim of @kind for an allocation of @size bytes aligned to
+ * @align: the claim grows in place if it can, else a new claim replaces
+ * it (the old one goes first: js_claim_drop()).  On an error the
  * batch has no claim of @kind, which the next allocation retries.
  */
 int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
@@ -165,6 +236,8 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 	char *src = NULL;
 	int err;
 
+	if (c->end && js_claim_extend(b, kind, size, align))
+		return 0;
 	err = js_batch_grow(b, 1);
 	if (err)
 		return err;

@@ -317,11 +317,9 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 
 	js_lock(&pool->lock);
 	js_lock(&b->lock);
-	err = js_runs_close(b);
+	err = js_claims_settle(b);
 	if (err)
 		goto out;
-	for (k = 0; k < JITSEAL_KIND_MAX; k++)
-		js_claim_trim(b, k);
 	js_segs_normalize(b);
 	if (runs && opts->nr_runs < b->nr) {
 		opts->nr_runs = b->nr;
@@ -354,6 +352,8 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 	js_take_recs(pool, &t, done, !err);
 	js_take_runs(b, &t, done, runs, digests);
 	js_put_back(b, &t);
+	for (k = 0; k < JS_STAGED_KINDS; k++)
+		js_claim_restage_if(b, k);
 	js_inflight_done(pool);
 	if (runs)
 		opts->nr_runs = done;

@@ -199,12 +199,14 @@ struct js_rec {
 #define JS_REC_LEAD(e)		((size_t)((e)->meta & 0xffffffffU) >> 2)
 #define JS_REC_SIZE(e)		((size_t)((e)->meta >> 32))
 
-/* The finalized allocations of a pool, by final address. */
+/* The finalized allocations of a pool, by final address (amap.c). */
 struct js_amap {
-	struct js_rec *slot;
+	struct js_rec *slot;	/* the index, NULL until the first take */
 	size_t mask;		/* capacity - 1, capacity a power of two */
 	size_t nr;
 	size_t resv;		/* room promised to finalizes in flight */
+	struct js_rec *log;	/* before the index: [0, nr), finalize order */
+	size_t log_cap;
 };
 
 /* A staging chunk (stage.c): this header, then staged bytes. */
@@ -223,6 +225,8 @@ struct js_stager {
 };
 
 #define JS_STAGED_KINDS	2	/* code and rodata; data needs no staging */
+/* staging starts over (js_stage_restart()) once this far into a chunk */
+#define JS_STAGE_RESTART	(16UL << 10)
 
 /*
  * A pending run of bytes: one contiguous range of one section, staged
@@ -464,7 +468,20 @@ size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
 void js_host_fill(char *p, size_t n, unsigned int kind);
 
 /* amap.c: leaf, the map of finalized allocations */
-int js_amap_reserve(struct js_amap *m, size_t n);
+int js_amap_reserve_slow(struct js_amap *m, size_t n);
+
+/*
+ * Room for @n more entries, kept for the caller until it adds them
+ * (js_amap_add_reserved()) or gives the room back (js_amap_unreserve()).
+ */
+static inline int js_amap_reserve(struct js_amap *m, size_t n)
+{
+	if (!m->slot && m->nr + m->resv + n <= m->log_cap) {
+		m->resv += n;	/* the log has room */
+		return 0;
+	}
+	return js_amap_reserve_slow(m, n);
+}
 void js_amap_unreserve(struct js_amap *m, size_t n);
 int js_amap_add(struct js_amap *m, const struct js_rec *e);
 void js_amap_add_reserved(struct js_amap *m, const struct js_rec *e);
@@ -489,6 +506,8 @@ int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,
 		 uintptr_t addr, size_t size, char **src,
 		 struct js_chunk **chunk);
 void js_stage_put(struct js_stager *st, struct js_chunk *c);
+bool js_stage_restart(struct js_stager *st, struct js_chunk *c,
+		      uintptr_t addr, size_t size, char **src);
 void js_stage_release(struct jitseal_pool *pool, struct js_stager *st);
 int js_stage_prepare(struct jitseal_pool *pool);
 void js_stage_cache_release(struct jitseal_pool *pool);
@@ -507,7 +526,18 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 		    size_t align);
 void js_claim_drop(struct jitseal_batch *b, unsigned int kind);
 void js_claim_trim(struct jitseal_batch *b, unsigned int kind);
-int js_runs_close(struct jitseal_batch *b);
+void js_claim_restage(struct jitseal_batch *b, unsigned int kind);
+
+/* js_claim_restage() where staging is far enough into its chunk. */
+static inline void js_claim_restage_if(struct jitseal_batch *b,
+				       unsigned int kind)
+{
+	const struct js_stager *st = &b->stage[kind];
+
+	if (st->cur && (size_t)(st->pos - (char *)st->cur) >= JS_STAGE_RESTART)
+		js_claim_restage(b, kind);
+}
+int js_claims_settle(struct jitseal_batch *b);
 size_t js_claims_free(const struct jitseal_batch *b, const struct js_region *r,
 		      unsigned int kind);
 

@@ -140,10 +140,13 @@ void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
 	struct js_section *s = &r->sec[kind];
 	size_t p, p0 = lo >> js_page_shift, p1 = ((hi - 1) >> js_page_shift) + 1;
 
+	bool zero = false;
+
 	js_assert_held(&pool->lock);
 	for (p = p0; p < p1; p++)
-		__atomic_fetch_sub(&s->cnt[p], 1, __ATOMIC_RELAXED);
-	js_pages_reclaim(pool, r, kind, p0, p1);
+		zero |= __atomic_sub_fetch(&s->cnt[p], 1, __ATOMIC_RELAXED) == 0;
+	if (zero)	/* only a page nothing overlaps any more can go */
+		js_pages_reclaim(pool, r, kind, p0, p1);
 }
 
 /* The allocation @e (finalized or pending) is gone. */

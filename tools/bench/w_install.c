@@ -143,7 +143,7 @@ static const size_t w1_sizes[4] = { 16, 256, 4096, 65536 };
 
 int w1_run(const struct bench_opts *o)
 {
-	double inst[4][16][64], call[4][16][64];
+	double inst[4][16][64], call[4][16][64], load[4][16][64];
 	bool bad[16] = { false };
 	unsigned int si, r, mi, reps = o->reps > 64 ? 64 : o->reps;
 	char param[32];
@@ -175,6 +175,7 @@ int w1_run(const struct bench_opts *o)
 				}
 				inst[si][mi][r] = out.install_ns / c.n;
 				call[si][mi][r] = out.first_call_ns / c.n;
+				load[si][mi][r] = out.load_ns / c.n;
 			}
 		}
 		for (mi = 0; mi < nr_methods; mi++) {
@@ -185,6 +186,8 @@ int w1_run(const struct bench_opts *o)
 				  "ns", inst[si][mi], reps);
 			emit_stat(o, "W1", methods[mi]->name, param,
 				  "first_call_per_fn", "ns", call[si][mi], reps);
+			emit_stat(o, "W1", methods[mi]->name, param,
+				  "load_per_fn", "ns", load[si][mi], reps);
 		}
 	}
 	return ret;
@@ -194,7 +197,7 @@ static const unsigned int w2_batches[4] = { 1, 10, 100, 1000 };
 
 int w2_run(const struct bench_opts *o)
 {
-	double inst[4][16][64], call[4][16][64];
+	double inst[4][16][64], call[4][16][64], load[4][16][64];
 	bool bad[16] = { false };
 	unsigned int bi, r, mi, reps = o->reps > 64 ? 64 : o->reps;
 	char param[32];
@@ -224,6 +227,7 @@ int w2_run(const struct bench_opts *o)
 				}
 				inst[bi][mi][r] = out.install_ns / c.n;
 				call[bi][mi][r] = out.first_call_ns / c.n;
+				load[bi][mi][r] = out.load_ns / c.n;
 			}
 		}
 		for (mi = 0; mi < nr_methods; mi++) {
@@ -235,6 +239,8 @@ int w2_run(const struct bench_opts *o)
 				  "ns", inst[bi][mi], reps);
 			emit_stat(o, "W2", methods[mi]->name, param,
 				  "first_call_per_fn", "ns", call[bi][mi], reps);
+			emit_stat(o, "W2", methods[mi]->name, param,
+				  "load_per_fn", "ns", load[bi][mi], reps);
 		}
 	}
 	return ret;
