@@ -55,15 +55,36 @@ static void js_claim_take(struct jitseal_batch *b, unsigned int kind,
 	b->allocs++;
 }
 
-/* The general path: checks every argument, grows, claims. */
+/*
+ * Under the batch's lock: the allocation from its claim, -EAGAIN if the
+ * claim has no room for it (a refill needs the pool lock).
+ */
+static int js_alloc_claimed(struct jitseal_batch *b, size_t size,
+			    size_t align, unsigned int kind,
+			    struct jitseal_mem *mem)
+{
+	struct js_claim *c = &b->claim[kind];
+	uintptr_t a = (c->next + align - 1) & ~(align - 1);
+
+	if (b->rec_next == b->rec_end && js_batch_grow_recs(b))
+		return -ENOMEM;
+	if (!c->end || a + size > c->end)
+		return -EAGAIN;
+	js_claim_take(b, kind, a, size, mem);
+	return 0;
+}
+
+/*
+ * The general path: checks every argument; an allocation that fits its
+ * claim (into the next page, a gap of more than 16 bytes, data) takes
+ * only the batch's lock; a refill takes the pool lock too.
+ */
 static __attribute__((noinline)) int
 js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 	      unsigned int kind, struct jitseal_mem *mem)
 {
 	struct jitseal_pool *pool = b->pool;
-	struct js_claim *c;
-	uintptr_t a;
-	int err = 0;
+	int err;
 
 	if (!mem || kind >= JITSEAL_KIND_MAX || !size ||
 	    (align & (align - 1)) || align > JS_MAX_ALIGN)
@@ -73,21 +94,21 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 	if (!align)
 		align = JS_DEF_ALIGN;
 
+	js_lock(&b->lock);
+	err = js_alloc_claimed(b, size, align, kind, mem);
+	js_unlock(&b->lock);
+	if (err != -EAGAIN)
+		return err;
 	js_lock(&pool->lock);
 	js_lock(&b->lock);
-	if (b->rec_next == b->rec_end && (err = js_batch_grow_recs(b)))
-		goto out;
-	c = &b->claim[kind];
-	a = (c->next + align - 1) & ~(align - 1);
-	if (a + size > c->end) {
+	/* another thread of this batch may have refilled meanwhile */
+	err = js_alloc_claimed(b, size, align, kind, mem);
+	if (err == -EAGAIN) {
 		err = js_claim_refill(b, kind, size, align);
-		if (err)
-			goto out;
-		a = (c->next + align - 1) & ~(align - 1);
+		if (!err)
+			err = js_alloc_claimed(b, size, align, kind, mem);
+		js_claim_trim(b, kind);
 	}
-	js_claim_take(b, kind, a, size, mem);
-	js_claim_trim(b, kind);
-out:
 	js_unlock(&b->lock);
 	js_unlock(&pool->lock);
 	return err;

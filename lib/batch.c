@@ -38,27 +38,11 @@ void js_batch_release(struct jitseal_batch *b)
 }
 
 /*
- * A discarded run of @kind that ends where the batch's claim hands out
- * next, or at the window's bump pointer, is handed out again.
- */
-static void js_run_unbump(struct jitseal_batch *b, const struct js_seg *seg)
-{
-	struct js_claim *c = &b->claim[seg->kind];
-	struct js_section *s = &seg->r->sec[seg->kind];
-	uintptr_t lo = (uintptr_t)s->addr + seg->off;
-
-	if (c->end && c->r == seg->r && lo + seg->len == c->next) {
-		js_claim_seek(c, lo);
-		c->start = lo;
-	}
-	else if (s->next == seg->off + seg->len && seg->off >= s->wstart)
-		s->next = seg->off;
-}
-
-/*
- * Give back the pending runs; a run at the end of its claim or window is
- * reused (the claim goes: js_claim_drop() gives its handed-out end back
- * to the window).  Data allocations stay live: they join the pool's map,
+ * Give back the pending runs: the open ones rewind, the claims go
+ * (js_claim_drop() gives what they handed out back to the window if
+ * they end at its bump pointer), and a closed run that then ends at the
+ * bump pointer goes back too, so the next allocation gets the same
+ * address.  Data allocations stay live: they join the pool's map,
  * freeable.
  */
 static void js_discard_locked(struct jitseal_batch *b)
@@ -78,16 +62,18 @@ static void js_discard_locked(struct jitseal_batch *b)
 			pool->discards++;
 		if (c->end)
 			js_claim_seek(c, c->start);
+		js_claim_drop(b, k);	/* no open run left: no room needed */
 	}
 	for (i = b->nr; i-- > 0;) {
-		js_run_unbump(b, &b->segs[i]);
-		js_stage_put(&b->stage[b->segs[i].kind], b->segs[i].chunk);
+		struct js_seg *seg = &b->segs[i];
+		struct js_section *s = &seg->r->sec[seg->kind];
+
+		if (s->next == seg->off + seg->len && seg->off >= s->wstart)
+			s->next = seg->off;
+		js_stage_put(&b->stage[seg->kind], seg->chunk);
 		pool->discards++;
 	}
 	b->nr = 0;
-	/* what the claims handed out back to the window, if at its end */
-	for (k = 0; k < JS_STAGED_KINDS; k++)
-		js_claim_drop(b, k);
 	for (i = 0; i < js_batch_nrec(b); i++) {
 		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
 			js_rec_put(pool, &b->recs[i]);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
  * Claims: a batch takes the bytes it hands out from the pool's bump
- * window a page at a time (the rest of the current page, or as many
- * pages as the allocation needs), under the pool lock, and then bumps
- * through them alone: the allocation fast path (alloc.c) takes only the
- * batch's lock, so compiler threads with a batch each never wait for
- * one another, nor for another thread's finalize.
+ * window a 32nd of the section at a time, at most JS_CLAIM_MAX (or as
+ * many pages as the allocation needs), under the pool lock, and then bumps through them alone: the
+ * allocation paths (alloc.c) take only the batch's lock, so compiler
+ * threads with a batch each wait neither for one another nor for another
+ * thread's finalize, but for the pool lock once per refill.
  *
  * A claim holds one count on every page of [lo, end) (page.c), so none of
  * them is reclaimed, or covered by another window, while the batch may
@@ -15,10 +15,14 @@
  * count.  Its staging room (code and rodata) is reserved in one piece
  * when it is claimed, so the open run is staged contiguously.
  *
- * When a claim is full, its unused tail goes back to the window if it
- * still ends at the bump pointer (nobody claimed after it: always so
- * with one batch, so no page tail is lost); otherwise the tail is a hole
- * (at most a page per refill, counted in js_section.holes).  The next
+ * When a claim is full, it grows in place if it still ends at the bump
+ * pointer (nobody claimed after it: always so with one batch, so no page
+ * tail is lost); otherwise a new claim replaces it and its unused tail
+ * (less than the allocation that did not fit) is a hole, counted in
+ * js_section.holes.  A dropped claim (discard, destroy) gives its tail
+ * back to the window if it ends at the bump pointer; else its whole free
+ * pages are free pages again, which windows reuse, and only the rest of
+ * its last used page is a hole.  The next
  * claim usually starts where the last one ended, staged right after it:
  * then the open run simply goes on, and a batch still installs as one
  * segment per section.  Called with the pool lock and the batch lock.
@@ -26,6 +30,27 @@
 #include <stdlib.h>
 
 #include "internal.h"
+
+/*
+ * The end of a claim from @from on that holds bytes up to @need: whole
+ * pages, at least a 32nd of the section (at most JS_CLAIM_MAX) from
+ * @from, so that a refill, which takes the pool lock, comes once per that
+ * many bytes; within the window of @s.
+ */
+static uintptr_t js_claim_end(uintptr_t from, uintptr_t need,
+			      const struct js_section *s)
+{
+	uintptr_t end = js_round_up(need, js_page_size);
+	uintptr_t limit = (uintptr_t)s->addr + s->limit;
+	size_t min = js_round_down(s->size / 32, js_page_size);
+
+	/* a 32nd of the section: a dozen batches do not make it grow */
+	min = min < js_page_size ? js_page_size :
+	      min > JS_CLAIM_MAX ? JS_CLAIM_MAX : min;
+	if (end < from + min)
+		end = from + min;
+	return end < limit ? end : limit;
+}
 
 /* Make room for @n more closed runs in @b. */
 int js_batch_grow(struct jitseal_batch *b, size_t n)
@@ -182,7 +207,7 @@ static bool js_claim_extend(struct jitseal_batch *b, unsigned int kind,
 	if (off != s->next || off <= s->wstart ||
 	    a - c->base + size > s->limit)
 		return false;
-	end = js_round_up(a + size, js_page_size);
+	end = js_claim_end(c->end, a + size, s);
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 
@@ -254,9 +279,7 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 			return err;
 	}
 	lo = base + s->next;
-	end = js_round_up(a + size, js_page_size);
-	if (end > base + s->limit)
-		end = base + s->limit;
+	end = js_claim_end(js_round_down(lo, js_page_size), a + size, s);
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 

@@ -225,6 +225,8 @@ struct js_stager {
 };
 
 #define JS_STAGED_KINDS	2	/* code and rodata; data needs no staging */
+/* the most a claim takes beyond what its allocation needs (claim.c) */
+#define JS_CLAIM_MAX		(64UL << 10)
 /* staging starts over (js_stage_restart()) once this far into a chunk */
 #define JS_STAGE_RESTART	(16UL << 10)
 

@@ -151,7 +151,7 @@ static const char *fi_value(const char *attr)
 static int fi_attr(const char *attr, char *old, size_t size, const char *val)
 {
 	char path[128];
-	int fd, ret = 0;
+	int ret;
 
 	snprintf(path, sizeof(path), DEBUGFS "/%s", attr);
 	if (old) {
@@ -160,13 +160,7 @@ static int fi_attr(const char *attr, char *old, size_t size, const char *val)
 			return ret;
 		old[strcspn(old, "\n")] = 0;
 	}
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return js_write_file(path, val);
 }
 
 static const char *const knobs[] = {

@@ -80,16 +80,12 @@ static struct fuzzer *fuzzers[MAX_THREADS];
 
 static uint64_t next(struct fuzzer *f)
 {
-	/* xorshift64* */
-	f->rng ^= f->rng >> 12;
-	f->rng ^= f->rng << 25;
-	f->rng ^= f->rng >> 27;
-	return f->rng * 0x2545F4914F6CDD1DULL;
+	return js_rand(&f->rng);
 }
 
 static uint64_t below(struct fuzzer *f, uint64_t n)
 {
-	return n ? next(f) % n : 0;
+	return js_rand_below(&f->rng, n);
 }
 
 /* True with probability 1 / n. */

@@ -100,15 +100,12 @@ static __thread struct worker *self;
 
 static uint64_t next(struct worker *w)
 {
-	w->rng ^= w->rng >> 12;
-	w->rng ^= w->rng << 25;
-	w->rng ^= w->rng >> 27;
-	return w->rng * 0x2545F4914F6CDD1DULL;
+	return js_rand(&w->rng);
 }
 
 static uint64_t below(struct worker *w, uint64_t n)
 {
-	return next(w) % n;
+	return js_rand_below(&w->rng, n);
 }
 
 static void fail(const char *fmt, ...)

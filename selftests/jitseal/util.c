@@ -193,13 +193,11 @@ int js_sysfs_read(const char *name, char *buf, size_t size)
 	return 0;
 }
 
-int js_sysfs_write(const char *name, const char *val)
+int js_write_file(const char *path, const char *val)
 {
-	char path[256];
 	ssize_t n;
 	int fd, err;
 
-	snprintf(path, sizeof(path), JS_SYSFS "/%s", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -207,6 +205,14 @@ int js_sysfs_write(const char *name, const char *val)
 	err = errno;
 	close(fd);
 	return n < 0 ? -err : 0;
+}
+
+int js_sysfs_write(const char *name, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), JS_SYSFS "/%s", name);
+	return js_write_file(path, val);
 }
 
 uint64_t js_stat(const char *name)
@@ -301,16 +307,9 @@ int js_cg_read(const char *cg, const char *file, char *buf, size_t size)
 int js_cg_write(const char *cg, const char *file, const char *val)
 {
 	char path[256];
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return js_write_file(path, val);
 }
 
 int js_user_uncharged(void)
@@ -418,4 +417,18 @@ int js_guarded_call(const void *addr, int *ret)
 	}
 	js_guard_armed = 0;
 	return sig;
+}
+
+uint64_t js_rand(uint64_t *state)
+{
+	/* xorshift64* */
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545F4914F6CDD1DULL;
+}
+
+uint64_t js_rand_below(uint64_t *state, uint64_t n)
+{
+	return n ? js_rand(state) % n : 0;
 }

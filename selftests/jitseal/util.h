@@ -48,6 +48,12 @@ bool js_is_trap(const void *p, size_t len);
 
 /* Read a small text file whole into @buf, NUL-terminated; -errno on error. */
 int js_read_file(const char *path, char *buf, size_t size);
+/* Write @val (a string) to the file at @path; -errno on error. */
+int js_write_file(const char *path, const char *val);
+
+/* A xorshift64* step of *@state (seeded non-zero); one below @n (0 if 0). */
+uint64_t js_rand(uint64_t *state);
+uint64_t js_rand_below(uint64_t *state, uint64_t n);
 
 /* sysfs: knobs and statistics of /sys/kernel/jitseal/<name> */
 int js_sysfs_read(const char *name, char *buf, size_t size);
