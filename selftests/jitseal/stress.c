@@ -98,11 +98,6 @@ static const char *const op_names[10] = {
 
 static __thread struct worker *self;
 
-static uint64_t next(struct worker *w)
-{
-	return js_rand(&w->rng);
-}
-
 static uint64_t below(struct worker *w, uint64_t n)
 {
 	return js_rand_below(&w->rng, n);
