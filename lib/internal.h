@@ -530,13 +530,17 @@ void js_claim_drop(struct jitseal_batch *b, unsigned int kind);
 void js_claim_trim(struct jitseal_batch *b, unsigned int kind);
 void js_claim_restage(struct jitseal_batch *b, unsigned int kind);
 
-/* js_claim_restage() where staging is far enough into its chunk. */
+/*
+ * js_claim_restage() where the claim's next staged byte is far enough
+ * into its chunk.
+ */
 static inline void js_claim_restage_if(struct jitseal_batch *b,
 				       unsigned int kind)
 {
-	const struct js_stager *st = &b->stage[kind];
+	const struct js_claim *c = &b->claim[kind];
 
-	if (st->cur && (size_t)(st->pos - (char *)st->cur) >= JS_STAGE_RESTART)
+	if (c->chunk && (uintptr_t)(c->next + c->delta) -
+			(uintptr_t)c->chunk >= JS_STAGE_RESTART)
 		js_claim_restage(b, kind);
 }
 int js_claims_settle(struct jitseal_batch *b);

@@ -141,16 +141,13 @@ found:
  * Start over at the beginning of @c, the current chunk, whose one count
  * is the caller's own unused room: room for @size bytes whose first
  * goes to @addr, in *@src.  False, and nothing changed, if @c holds
- * more, the room does not fit, or staging is still near the start.
+ * more or the room does not fit.
  */
 bool js_stage_restart(struct js_stager *st, struct js_chunk *c,
 		      uintptr_t addr, size_t size, char **src)
 {
 	char *p = js_stage_place(js_chunk_start(c), addr);
 
-	/* not worth it yet: staging is still near the start */
-	if ((size_t)(st->pos - (char *)c) < JS_STAGE_RESTART)
-		return false;
 	if (c != st->cur || c->runs != 1 || p > st->end ||
 	    (size_t)(st->end - p) < size)
 		return false;
