@@ -261,6 +261,7 @@ static int js_shrink(struct jitseal_batch *b, const struct jitseal_mem *mem,
 		goto out;
 	e->meta = JS_REC_META(new_size, JS_REC_LEAD(e), kind);
 	js_claim_seek(c, c->next - diff);
+	js_claim_unbump(b, kind);
 	p_new = (e->addr + new_size - 1 - c->base) >> js_page_shift;
 	p_old = (e->addr + size - 1 - c->base) >> js_page_shift;
 	if (p_old > p_new)

@@ -141,6 +141,22 @@ void js_claim_trim(struct jitseal_batch *b, unsigned int kind)
 	c->lo = p;
 }
 
+/*
+ * The claim of @kind hands out from before the pages it counts on (a
+ * shrink took it back over pages trim had let go): it counts on them
+ * again, before anything can be allocated there.
+ */
+void js_claim_unbump(struct jitseal_batch *b, unsigned int kind)
+{
+	struct js_claim *c = &b->claim[kind];
+	uintptr_t p = js_round_down(c->next, js_page_size);
+
+	if (!c->end || p >= c->lo)
+		return;
+	js_pages_get(&c->r->sec[kind], p - c->base, c->lo - c->base);
+	c->lo = p;
+}
+
 /* js_claim_trim() for the claims that have left a page. */
 static inline void js_claim_trim_if(struct jitseal_batch *b, unsigned int kind)
 {

@@ -528,6 +528,7 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 		    size_t align);
 void js_claim_drop(struct jitseal_batch *b, unsigned int kind);
 void js_claim_trim(struct jitseal_batch *b, unsigned int kind);
+void js_claim_unbump(struct jitseal_batch *b, unsigned int kind);
 void js_claim_restage(struct jitseal_batch *b, unsigned int kind);
 
 /*

@@ -124,6 +124,40 @@ TEST(tail_after_other_batch)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * Shrinking an allocation of several pages takes the set's claim back
+ * to its first page: the claim counts on those pages again, so freeing
+ * everything on them reclaims nothing while the set can still allocate
+ * there (else another window could take them), and the next
+ * allocation lands right after the shrunk one.
+ */
+TEST(shrink_back_into_claim)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_mem a, x, y;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, jitseal_alloc(p, 3 * page_size(), page_size(),
+				   JITSEAL_CODE, &a));
+	emit_in(&a, 100, 1);
+	ASSERT_EQ(0, jitseal_shrink(p, &a, 100));
+	ASSERT_EQ(0, jitseal_alloc(p, 64, 16, JITSEAL_CODE, &x));
+	EXPECT_EQ((char *)a.addr + 112, (char *)x.addr);
+	emit_in(&x, 64, 2);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(1, ((fn_v)a.addr)());
+	EXPECT_EQ(2, ((fn_v)x.addr)());
+	ASSERT_EQ(0, jitseal_free(p, a.addr));
+	ASSERT_EQ(0, jitseal_free(p, x.addr));
+	EXPECT_EQ(0, test_stats(p).reclaimed[JITSEAL_CODE]);
+	ASSERT_EQ(0, jitseal_alloc(p, 64, 16, JITSEAL_CODE, &y));
+	EXPECT_EQ((char *)x.addr + 64, (char *)y.addr);
+	emit_in(&y, 64, 3);
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	EXPECT_EQ(3, ((fn_v)y.addr)());
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 /* Each refusal leaves the allocation, its run and the pool as they were. */
 TEST(errors_change_nothing)
 {
