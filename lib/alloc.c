@@ -132,14 +132,14 @@ js_alloc_unlock_slow(struct jitseal_batch *b, size_t size, size_t align,
 /*
  * The fast path: a few compares, one atomic to take the batch's lock, a
  * bump through its claim (to the end of a page), a record, an atomic
- * count on the page, one atomic to let go; no call, and nothing shared with other batches but
- * the page count.  Anything unusual (bad or default arguments, a
- * contended batch, a full claim, an allocation into the next page, a
- * full record array, a gap of more than 16 bytes) and every data
- * allocation (no staging to fill gaps in: js_claim_seek()) take the slow
- * path.  Filling the 16 bytes from the previous end whether or not there
- * is a gap costs two stores and spares a branch; the allocation's own
- * bytes among them are the caller's to write.
+ * count on the page, one atomic to let go; no call, and nothing shared
+ * with other batches but the page count.  Anything unusual (bad or
+ * default arguments, a contended batch, a full claim, an allocation into
+ * the next page, a full record array, a gap of more than 16 bytes) and
+ * every data allocation (no staging to fill gaps in: js_claim_seek())
+ * take the slow path.  Filling the 16 bytes from the previous end
+ * whether or not there is a gap costs two stores and spares a branch;
+ * the allocation's own bytes among them are the caller's to write.
  */
 static inline __attribute__((always_inline)) int
 js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,

@@ -2,15 +2,17 @@
 /*
  * Claims: a batch takes the bytes it hands out from the pool's bump
  * window a 32nd of the section at a time, at most JS_CLAIM_MAX (or as
- * many pages as the allocation needs), under the pool lock, and then bumps through them alone: the
- * allocation paths (alloc.c) take only the batch's lock, so compiler
- * threads with a batch each wait neither for one another nor for another
- * thread's finalize, but for the pool lock once per refill.
+ * many pages as the allocation needs), under the pool lock, and then
+ * bumps through them alone: the allocation paths (alloc.c) take only the
+ * batch's lock, so compiler threads with a batch each wait neither for
+ * one another nor for another thread's finalize, but for the pool lock
+ * once per refill.
  *
- * A claim holds one count on every page of [lo, end) (page.c), so none of
- * them is reclaimed, or covered by another window, while the batch may
- * still allocate there (lo moves up past the pages it has left:
- * js_claim_trim()); the fast path counts each allocation on its page
+ * A claim holds one count on every page of [lo, end) (page.c), so none
+ * of them is reclaimed, or covered by another window, while the batch
+ * may still allocate there (lo moves up past the pages it has left:
+ * js_claim_trim(); back down if a shrink returns there:
+ * js_claim_unbump()).  The fast path counts each allocation on its page
  * with an atomic add, safe because the page already has the claim's
  * count.  Its staging room (code and rodata) is reserved in one piece
  * when it is claimed, so the open run is staged contiguously.
@@ -22,10 +24,10 @@
  * js_section.holes.  A dropped claim (discard, destroy) gives its tail
  * back to the window if it ends at the bump pointer; else its whole free
  * pages are free pages again, which windows reuse, and only the rest of
- * its last used page is a hole.  The next
- * claim usually starts where the last one ended, staged right after it:
- * then the open run simply goes on, and a batch still installs as one
- * segment per section.  Called with the pool lock and the batch lock.
+ * its last used page is a hole.  The next claim usually starts where the
+ * last one ended, staged right after it: then the open run simply goes
+ * on, and a batch still installs as one segment per section.  Called
+ * with the pool lock and the batch lock.
  */
 #include <stdlib.h>
 
