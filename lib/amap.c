@@ -52,18 +52,12 @@ static int js_amap_grow(struct js_amap *m)
 /* Log mode: room for @n more entries after those reserved. */
 static int js_amap_log_reserve(struct js_amap *m, size_t n)
 {
-	size_t need = m->nr + m->resv + n, cap = m->log_cap ? m->log_cap : 256;
-	struct js_rec *log;
+	struct js_rec *log = js_grow(m->log, &m->log_cap, m->nr + m->resv + n,
+				     sizeof(*log), 256);
 
-	if (need <= m->log_cap)
-		return 0;
-	while (cap < need)
-		cap *= 2;
-	log = realloc(m->log, cap * sizeof(*log));
 	if (!log)
 		return -ENOMEM;
 	m->log = log;
-	m->log_cap = cap;
 	return 0;
 }
 

@@ -57,18 +57,12 @@ static uintptr_t js_claim_end(uintptr_t from, uintptr_t need,
 /* Make room for @n more closed runs in @b. */
 int js_batch_grow(struct jitseal_batch *b, size_t n)
 {
-	size_t cap = b->cap ? b->cap : 8;
-	struct js_seg *segs;
+	struct js_seg *segs = js_grow(b->segs, &b->cap, b->nr + n,
+				      sizeof(*segs), 8);
 
-	if (b->segs && b->nr + n <= b->cap)
-		return 0;
-	while (cap < b->nr + n)
-		cap *= 2;
-	segs = realloc(b->segs, cap * sizeof(*segs));
 	if (!segs)
 		return -ENOMEM;
 	b->segs = segs;
-	b->cap = cap;
 	return 0;
 }
 

@@ -452,6 +452,7 @@ static inline struct js_region *js_rec_region(const struct jitseal_pool *pool,
 }
 
 /* runtime.c: leaf */
+void *js_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t min);
 void *js_obj_alloc(size_t size);
 void js_obj_free(void *obj, size_t size);
 

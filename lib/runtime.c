@@ -33,6 +33,26 @@ __attribute__((constructor)) static void js_init(void)
 }
 
 /*
+ * Room for @need elements of @elem bytes in @arr (capacity *@cap): the
+ * capacity doubles from at least @min.  The array, or NULL without memory
+ * (@arr and *@cap unchanged).
+ */
+void *js_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t min)
+{
+	size_t n = *cap ? *cap : min;
+	void *p;
+
+	if (arr && need <= *cap)
+		return arr;
+	while (n < need)
+		n *= 2;
+	p = realloc(arr, n * elem);
+	if (p)
+		*cap = n;
+	return p;
+}
+
+/*
  * Type-stable storage for pools and batches: a destroyed object keeps its
  * memory (magic JS_DEAD_MAGIC) on a free list and is only reused for an
  * object of the same size, so a call on a destroyed pool or batch reads a
