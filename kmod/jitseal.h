@@ -9,10 +9,13 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/rwsem.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
+#include <linux/xarray.h>
 
 #include <linux/jitseal.h>
 
@@ -59,10 +62,11 @@ u64 jitseal_extents_remove(struct jitseal_kpool *pool, u64 start, u64 end,
 			   struct jitseal_extent **spare);
 void jitseal_extents_destroy(struct rb_root *root);
 
-/* user.c: per-user accounting, keyed by the real uid of the caller */
+/* user.c: per-user accounting, charged up the user namespaces' owners */
 struct jitseal_user;
+struct user_namespace;
 
-struct jitseal_user *jitseal_user_get(kuid_t uid);
+struct jitseal_user *jitseal_user_get(struct user_namespace *ns, kuid_t uid);
 void jitseal_user_put(struct jitseal_user *user);
 int jitseal_user_charge_pool(struct jitseal_user *user);
 void jitseal_user_uncharge_pool(struct jitseal_user *user);
@@ -88,17 +92,31 @@ struct jitseal_kpool {
 	u64 rodata_bytes;
 	unsigned long nr_pages;
 	bool no_retire;		/* JITSEAL_SETUP_NO_RETIRE */
+	/*
+	 * The mm of the process that set the pool up (compared, never
+	 * dereferenced), and how many VMAs of the pool other mms have: while
+	 * none, a LOAD by that process need only synchronise its own CPUs.
+	 */
+	struct mm_struct *mm;
+	atomic_t foreign_vmas;
 	struct jitseal_user *user;
 	/* Where every VMA of the pool is linked, for RETIRE to zap. */
 	struct jitseal_space *space;
 	/*
-	 * pages[i] is NULL until the first LOAD that touches page i publishes
-	 * it (smp_store_release, under @lock).  Only RETIRE sets it back to
-	 * NULL (under @lock and the page's lock).  The fault handler reads it
-	 * without @lock (smp_load_acquire) and checks it again under the page
-	 * lock.
+	 * The pool's pages by index, allocated as LOADs touch them, so that
+	 * an empty pool costs no memory per reserved page.  LOAD reserves the
+	 * entries it needs while it may still fail, and publishes into them
+	 * under @lock once nothing can fail.  RETIRE erases entries under
+	 * @lock and @fault_lock held for writing.
 	 */
-	struct page **pages;
+	struct xarray pages;
+	/*
+	 * Held for reading by the fault and access handlers from their lookup
+	 * until the PTE is in (or the bytes are copied), and for writing by
+	 * RETIRE while it erases pages: a page RETIRE erased is never mapped
+	 * again, and its pool reference is only dropped after the zap.
+	 */
+	struct rw_semaphore fault_lock;
 	/* Written under @lock; the counters are read with READ_ONCE(). */
 	struct rb_root sealed;
 	u64 sealed_bytes;
@@ -111,6 +129,12 @@ struct jitseal_kpool {
 static inline u64 jitseal_kpool_bytes(const struct jitseal_kpool *pool)
 {
 	return pool->code_bytes + pool->rodata_bytes;
+}
+
+/* Only the caller's mm maps the pool: see jitseal_arch_sync_core(). */
+static inline bool jitseal_kpool_mine(const struct jitseal_kpool *pool)
+{
+	return current->mm == pool->mm && !atomic_read(&pool->foreign_vmas);
 }
 
 /* What an open file of /dev/jitseal holds in file->private_data. */
@@ -146,8 +170,11 @@ long jitseal_ioctl_load(struct jitseal_handle *h,
 long jitseal_ioctl_retire(struct jitseal_handle *h,
 			  struct jitseal_retire __user *uarg);
 
-/* audit.c: load records through the audit subsystem */
+/* audit.c: records through the audit subsystem, names for printk lines */
+#define JITSEAL_COMM_BUF	(2 * TASK_COMM_LEN + 1)
 bool jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes, const u8 *digests);
+bool jitseal_audit_retire(u64 pool_id, u64 offset, u64 pages, u64 bytes);
+const char *jitseal_audit_comm(char *buf);
 
 /* policy.c: knobs and statistics in /sys/kernel/jitseal/ */
 enum jitseal_reject {
@@ -187,7 +214,7 @@ void jitseal_stat_retire(u64 bytes, u64 pages);
 /* arch.c: the only architecture-specific code */
 void jitseal_arch_fill_trap(void *addr, size_t len);
 void jitseal_arch_flush_icache(void *addr, size_t len);
-void jitseal_arch_sync_icache(void);
-void jitseal_arch_sync_core(void);
+bool jitseal_arch_sync_icache(void);
+void jitseal_arch_sync_core(bool mine);
 
 #endif /* _JITSEAL_H */

@@ -50,7 +50,7 @@ struct jitseal_kseg {
 struct jitseal_tpage {
 	struct page *page;
 	unsigned long index;	/* in pool->pages */
-	bool fresh;		/* allocated by this batch, not yet published */
+	bool fresh;		/* reserved by this batch, not yet published */
 };
 
 /* The working arrays of a small batch, left uninitialised until used. */
@@ -76,6 +76,7 @@ struct jitseal_kbatch {
 	u8 *bounce;
 	size_t bounce_len;
 	struct jitseal_small *small;
+	bool sync_core;		/* the architecture asks for it after code */
 };
 
 /* Room for @n items of @size: @small when they fit, else the heap. */
@@ -252,16 +253,21 @@ static unsigned long jitseal_count_pages(const struct jitseal_kbatch *b)
 	return n;
 }
 
-/* A new page for the batch, filled with traps: nobody can see it yet. */
+/*
+ * A new page for the batch, filled with traps: nobody can see it yet.  Its
+ * entry in pool->pages is reserved now, so that publishing cannot fail.
+ */
 static int jitseal_fresh_page(struct jitseal_kbatch *b,
 			      struct jitseal_tpage *t)
 {
 	void *kaddr;
 
+	if (xa_reserve(&b->pool->pages, t->index, GFP_KERNEL_ACCOUNT))
+		return -ENOMEM;
+	t->fresh = true;
 	t->page = alloc_page(JITSEAL_PAGE_GFP);
 	if (!t->page)
 		return -ENOMEM;
-	t->fresh = true;
 	b->nr_fresh++;
 	kaddr = kmap_local_page(t->page);
 	jitseal_arch_fill_trap(kaddr, PAGE_SIZE);
@@ -298,9 +304,10 @@ static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 			u64 start = max_t(u64, k->offset, (u64)idx << PAGE_SHIFT);
 			u64 end = min_t(u64, k->offset + k->len,
 					(u64)(idx + 1) << PAGE_SHIFT);
+			struct page *live = xa_load(&pool->pages, idx);
 			struct jitseal_tpage *t;
 
-			if (pool->pages[idx])
+			if (live)
 				b->bounce_len += end - start;
 			if (idx == last)
 				continue;
@@ -308,7 +315,7 @@ static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 
 			t = &b->tpages[b->nr_tpages++];
 			t->index = idx;
-			t->page = pool->pages[idx];
+			t->page = live;
 			t->fresh = false;
 			if (t->page)
 				continue;
@@ -334,9 +341,15 @@ static void jitseal_free_pages(struct jitseal_kbatch *b)
 
 	if (!b->tpages)
 		return;
-	for (i = 0; i < b->nr_tpages; i++)
-		if (b->tpages[i].fresh)
-			__free_page(b->tpages[i].page);
+	for (i = 0; i < b->nr_tpages; i++) {
+		struct jitseal_tpage *t = &b->tpages[i];
+
+		if (!t->fresh)
+			continue;
+		xa_release(&b->pool->pages, t->index);
+		if (t->page)
+			__free_page(t->page);
+	}
 	jitseal_scratch_free(b->tpages, b->small->tpages);
 }
 
@@ -470,15 +483,19 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 		}
 	}
 	if (b->tpages[0].index < code_pages)
-		jitseal_arch_sync_icache();
+		b->sync_core = jitseal_arch_sync_icache();
 
 	for (i = 0; i < b->nr_tpages; i++) {
 		struct jitseal_tpage *t = &b->tpages[i];
 
 		if (!t->fresh)
 			continue;
-		/* Pairs with smp_load_acquire() in the fault handler. */
-		smp_store_release(&pool->pages[t->index], t->page);
+		/*
+		 * Into the entry reserved by jitseal_fresh_page(): no
+		 * allocation, no failure.  Ordered after the page's contents
+		 * for the fault handler's xa_load().
+		 */
+		xa_store(&pool->pages, t->index, t->page, 0);
 		t->fresh = false;
 	}
 
@@ -498,6 +515,7 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 static void jitseal_audit(const struct jitseal_kbatch *b)
 {
 	char prefixes[JITSEAL_AUDIT_DIGESTS * 9 + 16];
+	char comm[JITSEAL_COMM_BUF];
 	u32 i, n = min_t(u32, b->arg.nr_segments, JITSEAL_AUDIT_DIGESTS);
 	int len = 0;
 
@@ -513,7 +531,7 @@ static void jitseal_audit(const struct jitseal_kbatch *b)
 			  b->arg.nr_segments - n);
 
 	pr_info_ratelimited("audit: load pid=%d comm=%s uid=%u pool=%llu segments=%u bytes=%llu sha256=%s\n",
-			    task_tgid_nr(current), current->comm,
+			    task_tgid_nr(current), jitseal_audit_comm(comm),
 			    from_kuid(&init_user_ns, current_uid()),
 			    b->pool->id, b->arg.nr_segments, b->bytes,
 			    prefixes);
@@ -628,8 +646,8 @@ long jitseal_ioctl_load(struct jitseal_handle *h,
 	if (ret)
 		goto out;
 
-	if (b.arg.flags & JITSEAL_LOAD_SYNC_CORE)
-		jitseal_arch_sync_core();
+	if ((b.arg.flags & JITSEAL_LOAD_SYNC_CORE) || b.sync_core)
+		jitseal_arch_sync_core(jitseal_kpool_mine(pool));
 	jitseal_stat_load(b.bytes, b.nr_fresh);
 	if (audit)
 		jitseal_audit(&b);

@@ -202,7 +202,7 @@ static ssize_t jitseal_knob_store(struct kobject *kobj,
 {
 	const struct jitseal_knob *knob =
 		container_of(attr, struct jitseal_knob, attr);
-	char old[24], new[24];
+	char old[24], new[24], comm[JITSEAL_COMM_BUF];
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -220,7 +220,7 @@ static ssize_t jitseal_knob_store(struct kobject *kobj,
 		pr_notice("policy: %s %s -> %s by uid=%u pid=%d comm=%s\n",
 			  attr->attr.name, old, new,
 			  from_kuid(&init_user_ns, current_uid()),
-			  task_tgid_nr(current), current->comm);
+			  task_tgid_nr(current), jitseal_audit_comm(comm));
 	}
 	mutex_unlock(&jitseal_policy_lock);
 
@@ -228,7 +228,8 @@ static ssize_t jitseal_knob_store(struct kobject *kobj,
 		pr_notice_ratelimited("policy: %s: write refused, locked (uid=%u pid=%d comm=%s)\n",
 				      attr->attr.name,
 				      from_kuid(&init_user_ns, current_uid()),
-				      task_tgid_nr(current), current->comm);
+				      task_tgid_nr(current),
+				      jitseal_audit_comm(comm));
 	return ret ?: count;
 }
 

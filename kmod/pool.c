@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
+#include <linux/pfn_t.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -37,18 +38,17 @@ static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
 		return ERR_PTR(-ENOMEM);
 	kref_init(&pool->kref);
 	mutex_init(&pool->lock);
+	xa_init_flags(&pool->pages, XA_FLAGS_ACCOUNT);
+	init_rwsem(&pool->fault_lock);
 	pool->sealed = RB_ROOT;
 	pool->code_bytes = s->code_bytes;
 	pool->rodata_bytes = s->rodata_bytes;
 	pool->nr_pages = (s->code_bytes + s->rodata_bytes) >> PAGE_SHIFT;
 	pool->no_retire = s->flags & JITSEAL_SETUP_NO_RETIRE;
+	pool->mm = current->mm;
+	atomic_set(&pool->foreign_vmas, 0);
 
-	pool->pages = kvcalloc(pool->nr_pages, sizeof(*pool->pages),
-			       GFP_KERNEL_ACCOUNT);
-	if (!pool->pages)
-		goto err_free;
-
-	pool->user = jitseal_user_get(current_uid());
+	pool->user = jitseal_user_get(current_user_ns(), current_uid());
 	if (!pool->user)
 		goto err_free;
 	ret = jitseal_user_charge_pool(pool->user);
@@ -63,7 +63,6 @@ static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
 err_user:
 	jitseal_user_put(pool->user);
 err_free:
-	kvfree(pool->pages);
 	mutex_destroy(&pool->lock);
 	kfree(pool);
 	return ERR_PTR(ret);
@@ -73,15 +72,14 @@ static void jitseal_kpool_release(struct kref *kref)
 {
 	struct jitseal_kpool *pool = container_of(kref, struct jitseal_kpool,
 						 kref);
+	struct page *page;
 	unsigned long i;
 
-	for (i = 0; i < pool->nr_pages; i++) {
-		if (pool->pages[i])
-			put_page(pool->pages[i]);
-		if (!(i % 4096))
-			cond_resched();
+	xa_for_each(&pool->pages, i, page) {
+		put_page(page);
+		cond_resched();
 	}
-	kvfree(pool->pages);
+	xa_destroy(&pool->pages);
 	jitseal_extents_destroy(&pool->sealed);
 
 	jitseal_stat_unload(pool->sealed_bytes, pool->nr_alloc_pages);
@@ -100,37 +98,78 @@ static void jitseal_kpool_put(struct jitseal_kpool *pool)
 	kref_put(&pool->kref, jitseal_kpool_release);
 }
 
+/*
+ * Pool pages are mapped as special PTEs (VM_MIXEDMAP): no user mapping holds
+ * a reference to them, and get_user_pages() and its fast variant refuse
+ * them, so nothing (vmsplice, O_DIRECT, io_uring buffers) can pin a page
+ * beyond RETIRE.  The page is found and mapped under fault_lock, which
+ * RETIRE takes for writing to erase it: a page it erased is never mapped
+ * again, and it frees the page only after zapping every PTE.
+ */
 static vm_fault_t jitseal_vm_fault(struct vm_fault *vmf)
 {
 	struct jitseal_kpool *pool = vmf->vma->vm_private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;	/* never loaded, or retired */
 	struct page *page;
 
-	if (vmf->pgoff >= pool->nr_pages)
-		return VM_FAULT_SIGBUS;
-	/* Pairs with the smp_store_release() that publishes a loaded page. */
-	page = smp_load_acquire(&pool->pages[vmf->pgoff]);
-	if (!page)
-		return VM_FAULT_SIGBUS;	/* never loaded, or retired */
-	get_page(page);
-	/*
-	 * RETIRE clears the slot under the page lock and then zaps every
-	 * mapping.  Holding the lock until the PTE is in (VM_FAULT_LOCKED)
-	 * means either RETIRE's zap comes after our PTE, or we see the slot
-	 * change here and retry the fault, which then finds the range
-	 * retired (or loaded again).
-	 */
-	lock_page(page);
-	if (READ_ONCE(pool->pages[vmf->pgoff]) != page) {
-		unlock_page(page);
-		put_page(page);
-		return VM_FAULT_NOPAGE;
-	}
-	vmf->page = page;
-	return VM_FAULT_LOCKED;
+	down_read(&pool->fault_lock);
+	page = xa_load(&pool->pages, vmf->pgoff);
+	if (page)
+		ret = vmf_insert_mixed(vmf->vma, vmf->address,
+				       page_to_pfn_t(page));
+	up_read(&pool->fault_lock);
+	return ret;
+}
+
+/*
+ * Reads through /proc/PID/mem and ptrace (debuggers), which cannot get at
+ * special PTEs the usual way.  Never a write: the mapping has no
+ * VM_MAYWRITE, and this is the one other path into it.
+ */
+static int jitseal_vm_access(struct vm_area_struct *vma, unsigned long addr,
+			     void *buf, int len, int write)
+{
+	struct jitseal_kpool *pool = vma->vm_private_data;
+	unsigned long pgoff = vma->vm_pgoff +
+			      ((addr - vma->vm_start) >> PAGE_SHIFT);
+	unsigned int off = offset_in_page(addr);
+	struct page *page;
+
+	if (write)
+		return -EACCES;
+	len = min_t(int, len, PAGE_SIZE - off);
+	down_read(&pool->fault_lock);
+	page = xa_load(&pool->pages, pgoff);
+	if (page)
+		memcpy_from_page(buf, page, off, len);
+	up_read(&pool->fault_lock);
+	return page ? len : -EIO;
+}
+
+/* VMAs come with mmap, fork, split and mremap, and go with close. */
+static void jitseal_vm_count(struct vm_area_struct *vma, int delta)
+{
+	struct jitseal_kpool *pool = vma->vm_private_data;
+
+	if (vma->vm_mm != pool->mm)
+		atomic_add(delta, &pool->foreign_vmas);
+}
+
+static void jitseal_vm_open(struct vm_area_struct *vma)
+{
+	jitseal_vm_count(vma, 1);
+}
+
+static void jitseal_vm_close(struct vm_area_struct *vma)
+{
+	jitseal_vm_count(vma, -1);
 }
 
 static const struct vm_operations_struct jitseal_vm_ops = {
+	.open = jitseal_vm_open,
+	.close = jitseal_vm_close,
 	.fault = jitseal_vm_fault,
+	.access = jitseal_vm_access,
 };
 
 static int jitseal_mmap(struct file *file, struct vm_area_struct *vma)
@@ -162,12 +201,13 @@ static int jitseal_mmap(struct file *file, struct vm_area_struct *vma)
 	/*
 	 * Without VM_MAYWRITE neither mprotect() nor FOLL_FORCE (ptrace,
 	 * /proc/pid/mem) can make the mapping writable; VM_DONTEXPAND keeps
-	 * mremap() from growing it.
+	 * mremap() from growing it; VM_MIXEDMAP: see jitseal_vm_fault().
 	 */
 	jitseal_vm_flags_clear(vma, VM_MAYWRITE);
-	jitseal_vm_flags_set(vma, VM_DONTEXPAND);
+	jitseal_vm_flags_set(vma, VM_DONTEXPAND | VM_MIXEDMAP);
 	vma->vm_ops = &jitseal_vm_ops;
 	vma->vm_private_data = pool;
+	jitseal_vm_count(vma, 1);
 	return 0;
 
 reject:

@@ -3,14 +3,16 @@
  * jitseal: JITSEAL_IOC_RETIRE, taking whole sealed pages away.
  *
  * The one way sealed bytes stop being what they were: the pages go, they
- * are never rewritten.  Under pool->lock (no LOAD in between), each page's
- * slot is cleared under the page lock, so that a fault either finished
- * installing its PTE before or sees the empty slot (jitseal_vm_fault());
- * then unmap_mapping_range() on the pool's address space zaps every PTE of
- * the range in every process that maps the pool (all its files map through
- * one address space: space.c) and flushes the TLBs before it returns.  Only
- * then is the pool's reference to each page dropped.  The range reads as
- * never loaded (SIGBUS) and a LOAD fills it again into fresh pages.
+ * are never rewritten.  Under pool->lock (no LOAD in between), each page is
+ * erased from pool->pages under pool->fault_lock held for writing, so that a
+ * fault or access either finished with the page before or finds it gone
+ * (jitseal_vm_fault()); then unmap_mapping_range() on the pool's address
+ * space zaps every PTE of the range in every process that maps the pool
+ * (all its files map through one address space: space.c) and flushes the
+ * TLBs before it returns.  Only then is the pool's reference to each page,
+ * the only one there is (mappings hold none, and nothing can pin them),
+ * dropped: the page is freed and uncharged.  The range reads as never
+ * loaded (SIGBUS) and a LOAD fills it again into fresh pages.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,8 +24,8 @@
 
 #include "jitseal.h"
 
-/* Pages cleared, zapped and released together. */
-#define JITSEAL_RETIRE_CHUNK	64
+/* Pages erased, zapped and released together (a small stack frame). */
+#define JITSEAL_RETIRE_CHUNK	32
 
 static void jitseal_retire_chunk(struct jitseal_kpool *pool,
 				 unsigned long first, unsigned int n)
@@ -31,12 +33,11 @@ static void jitseal_retire_chunk(struct jitseal_kpool *pool,
 	struct page *pages[JITSEAL_RETIRE_CHUNK];
 	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		pages[i] = pool->pages[first + i];
-		lock_page(pages[i]);
-		WRITE_ONCE(pool->pages[first + i], NULL);
-		unlock_page(pages[i]);
-	}
+	lockdep_assert_held(&pool->lock);
+	down_write(&pool->fault_lock);
+	for (i = 0; i < n; i++)
+		pages[i] = xa_erase(&pool->pages, first + i);
+	up_write(&pool->fault_lock);
 	unmap_mapping_range(jitseal_space_mapping(pool->space),
 			    (loff_t)first << PAGE_SHIFT,
 			    (loff_t)n << PAGE_SHIFT, 1);
@@ -55,7 +56,7 @@ static int jitseal_retire_locked(struct jitseal_kpool *pool, u64 offset,
 
 	lockdep_assert_held(&pool->lock);
 	for (i = first; i < first + n; i++)
-		if (!pool->pages[i])
+		if (!xa_load(&pool->pages, i))
 			return -ENOENT;
 
 	*bytes = jitseal_extents_remove(pool, offset, offset + len, spare);
@@ -88,6 +89,20 @@ static int jitseal_retire_check(const struct jitseal_kpool *pool,
 	if (!READ_ONCE(jitseal_policy.retire))
 		return -EACCES;
 	return 0;
+}
+
+static void jitseal_retire_audit(const struct jitseal_kpool *pool,
+				 const struct jitseal_retire *r, u64 bytes)
+{
+	char comm[JITSEAL_COMM_BUF];
+
+	if (jitseal_audit_retire(pool->id, r->offset, r->len >> PAGE_SHIFT,
+				 bytes))
+		return;
+	pr_info_ratelimited("audit: retire pid=%d comm=%s uid=%u pool=%llu offset=%llu pages=%llu bytes=%llu\n",
+			    task_tgid_nr(current), jitseal_audit_comm(comm),
+			    from_kuid(&init_user_ns, current_uid()),
+			    pool->id, r->offset, r->len >> PAGE_SHIFT, bytes);
 }
 
 long jitseal_ioctl_retire(struct jitseal_handle *h,
@@ -126,10 +141,6 @@ long jitseal_ioctl_retire(struct jitseal_handle *h,
 
 	jitseal_stat_retire(bytes, r.len >> PAGE_SHIFT);
 	if (READ_ONCE(jitseal_policy.audit))
-		pr_info_ratelimited("audit: retire pid=%d comm=%s uid=%u pool=%llu offset=%llu pages=%llu bytes=%llu\n",
-				    task_tgid_nr(current), current->comm,
-				    from_kuid(&init_user_ns, current_uid()),
-				    pool->id, r.offset, r.len >> PAGE_SHIFT,
-				    bytes);
+		jitseal_retire_audit(pool, &r, bytes);
 	return 0;
 }

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -666,6 +667,40 @@ static void op_mprotect(struct fuzzer *f)
 		fail(f, "mprotect of a pool mapping to %#x succeeded", prot);
 }
 
+/*
+ * Drop a page of a mapping and touch it again (a fault, racing the other
+ * threads' RETIREs), or try to pin it into a pipe: that must always fail,
+ * nothing may hold a pool page past RETIRE.
+ */
+static void op_touch(struct fuzzer *f)
+{
+	struct map *m = some_map(f);
+	struct iovec iov;
+	uint8_t *page, b;
+	int p[2];
+
+	if (!m)
+		return;
+	page = m->addr + below(f, m->len / JS_PAGE) * JS_PAGE;
+	if (one_in(f, 2)) {
+		if (madvise(page, JS_PAGE, MADV_DONTNEED))
+			fail(f, "MADV_DONTNEED of a pool page: %s",
+			     strerror(errno));
+		js_guarded_read(page + below(f, JS_PAGE), &b, 1);
+		count("touch", true);
+		return;
+	}
+	if (pipe(p))
+		return;
+	iov.iov_base = page;
+	iov.iov_len = 1 + below(f, JS_PAGE);
+	if (vmsplice(p[1], &iov, 1, SPLICE_F_NONBLOCK) >= 0)
+		fail(f, "vmsplice pinned a pool page");
+	count("vmsplice", false);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* INFO or LOAD on a file another thread may be closing right now. */
 static void op_foreign(struct fuzzer *f)
 {
@@ -726,7 +761,7 @@ static void one_call(struct fuzzer *f, bool child)
 		op_open, op_open, op_setup, op_setup, op_load, op_load, op_load,
 		op_load, op_load, op_info, op_version, op_map_fd, op_retire,
 		op_retire, op_mmap, op_mmap, op_munmap, op_mprotect, op_close,
-		op_foreign,
+		op_foreign, op_touch,
 	};
 	uint64_t op = below(f, sizeof(ops) / sizeof(ops[0]) + 1);
 
@@ -817,7 +852,7 @@ static int parse(int argc, char **argv)
 
 static const char *const kinds[] = {
 	"open", "SETUP", "LOAD", "INFO", "VERSION", "MAP_FD", "RETIRE", "mmap",
-	"mprotect", "foreign INFO", "foreign LOAD", "fork",
+	"mprotect", "foreign INFO", "foreign LOAD", "fork", "touch", "vmsplice",
 };
 
 static const char *const counters[] = { "pools", "sealed_bytes", "pages" };
@@ -851,6 +886,8 @@ int main(int argc, char **argv)
 	if (parse(argc, argv))
 		return 2;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* op_touch() reads pages that may be retired: SIGBUS. */
+	js_guard_signals();
 	printf("TAP version 13\n1..2\n");
 	printf("# fuzz --seed %" PRIu64 " --calls %" PRIu64 " --threads %d\n",
 	       opt_seed, opt_calls, opt_threads);

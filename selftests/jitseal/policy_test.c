@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -275,6 +277,51 @@ TEST(audit_logs_every_load)
 	/* Audit off: no line for the next load. */
 	ASSERT_EQ(0, js_load_ret(fd, 128, 7));
 	EXPECT_FALSE(js_kmsg_find(kmsg, "jitseal: audit:", NULL, 0));
+	close(kmsg);
+	close(fd);
+}
+
+/*
+ * A task name is the caller's to choose: with a newline in it, a printk
+ * audit line would show console and syslog(2) readers a second line the
+ * kernel never wrote (issue 20).  Such a name is written in hex, as the
+ * audit subsystem writes untrusted strings.
+ */
+TEST(audit_line_never_forges_a_line)
+{
+	static const char name[] = "a\nFORGED: x";
+	char line[2048], *log;
+	int fd, kmsg, len;
+
+	fd = js_pool(JS_PAGE, 0);
+	ASSERT_LE(0, fd);
+	kmsg = js_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	ASSERT_EQ(0, prctl(PR_SET_NAME, name));
+	ASSERT_EQ(0, js_sysfs_write("audit", "1"));
+	EXPECT_EQ(0, js_load_ret(fd, 0, 1));
+	EXPECT_EQ(0, js_retire(fd, 0, JS_PAGE));
+	ASSERT_EQ(0, js_sysfs_write("audit", "0"));
+	ASSERT_EQ(0, prctl(PR_SET_NAME, "policy_test"));
+
+	/* "a\nFORGED: x" in hex */
+	EXPECT_TRUE(js_kmsg_find(kmsg, "load pid=", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, " comm=610a464f524745443a2078 "))
+		TH_LOG("%s", line);
+	EXPECT_TRUE(js_kmsg_find(kmsg, "retire pid=", line, sizeof(line)));
+	EXPECT_NE(NULL, strstr(line, " comm=610a464f524745443a2078 "))
+		TH_LOG("%s", line);
+
+	/* What syslog(2) readers see: no line starts with the forgery. */
+	len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
+	ASSERT_LT(0, len);
+	log = malloc(len + 1);
+	ASSERT_NE(NULL, log);
+	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, len);
+	ASSERT_LE(0, len);
+	log[len] = '\0';
+	EXPECT_EQ(NULL, strstr(log, "\nFORGED"));
+	free(log);
 	close(kmsg);
 	close(fd);
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,6 +199,41 @@ TEST_F(quota, max_user_bytes_gives_edquot)
 #define CG_POOL		(64UL << 20)
 #define CG_CHUNK	(256UL << 10)
 
+/*
+ * A memory cgroup of the caller's own in @cg; *@enabled when the memory
+ * controller had to be enabled for it.  0, -ENODEV without one, -errno.
+ */
+static int cg_create(char *cg, size_t len, bool *enabled)
+{
+	char buf[256];
+
+	*enabled = false;
+	if (js_cg_read(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) ||
+	    !strstr(buf, "memory"))
+		return -ENODEV;
+	if (js_cg_read(CG_ROOT, "cgroup.subtree_control", buf, sizeof(buf)))
+		return -EIO;
+	if (!strstr(buf, "memory")) {
+		if (js_cg_write(CG_ROOT, "cgroup.subtree_control", "+memory"))
+			return -EIO;
+		*enabled = true;
+	}
+	snprintf(cg, len, CG_ROOT "/jitseal-test-%d", getpid());
+	return mkdir(cg, 0755) ? -errno : 0;
+}
+
+/* Remove @cg once its last task is gone (which takes a moment). */
+static int cg_remove(const char *cg, bool enabled)
+{
+	int i;
+
+	for (i = 0; i < 50 && rmdir(cg); i++)
+		usleep(100000);
+	if (enabled)
+		js_cg_write(CG_ROOT, "cgroup.subtree_control", "-memory");
+	return i < 50 ? 0 : -errno;
+}
+
 struct cg_result {
 	int err;		/* errno of the failed load */
 	uint64_t loaded;	/* bytes sealed before it */
@@ -251,21 +287,13 @@ TEST_F_TIMEOUT(quota, memcg_limit_gives_enomem_and_leaks_nothing, 120)
 	char cg[64], buf[256], val[32];
 	bool enabled_memory = false;
 	struct cg_result *r;
-	int status, i;
+	int status, ret;
 	pid_t pid;
 
-	if (js_cg_read(CG_ROOT, "cgroup.controllers", buf, sizeof(buf)) ||
-	    !strstr(buf, "memory"))
+	ret = cg_create(cg, sizeof(cg), &enabled_memory);
+	if (ret == -ENODEV)
 		SKIP(return, "no cgroup v2 memory controller");
-	ASSERT_EQ(0, js_cg_read(CG_ROOT, "cgroup.subtree_control", buf,
-			     sizeof(buf)));
-	if (!strstr(buf, "memory")) {
-		ASSERT_EQ(0, js_cg_write(CG_ROOT, "cgroup.subtree_control",
-				      "+memory"));
-		enabled_memory = true;
-	}
-	snprintf(cg, sizeof(cg), CG_ROOT "/jitseal-test-%d", getpid());
-	ASSERT_EQ(0, mkdir(cg, 0755));
+	ASSERT_EQ(0, ret);
 	snprintf(val, sizeof(val), "%lu", CG_LIMIT);
 	ASSERT_EQ(0, js_cg_write(cg, "memory.max", val));
 	js_cg_write(cg, "memory.swap.max", "0");
@@ -302,12 +330,166 @@ TEST_F_TIMEOUT(quota, memcg_limit_gives_enomem_and_leaks_nothing, 120)
 	EXPECT_GT(2UL << 20, strtoull(buf, NULL, 10))
 		TH_LOG("memory.current %s after the child exited", buf);
 
-	for (i = 0; i < 50 && rmdir(cg); i++)
-		usleep(100000);
-	EXPECT_LT(i, 50) TH_LOG("rmdir %s: %s", cg, strerror(errno));
-	if (enabled_memory)
-		js_cg_write(CG_ROOT, "cgroup.subtree_control", "-memory");
+	EXPECT_EQ(0, cg_remove(cg, enabled_memory));
 	munmap(r, sizeof(*r));
+}
+
+/*
+ * Empty pools cost a bounded few KiB each, not memory per reserved page
+ * (issue 20: 512 KiB of page-pointer array per empty 256 MiB pool, so 1024
+ * pools per user held 512 MiB with nothing sealed).  Charged to the memory
+ * cgroup: the child's cgroup sees all of it.
+ */
+/*
+ * memory.current moves in per-CPU batches of 64 pages: over 512 pools that
+ * is 512 bytes per pool of resolution.
+ */
+#define EMPTY_POOLS	512
+#define EMPTY_BOUND	(16UL << 10)	/* per pool: file, handle, pool */
+
+static void empty_pools_child(const char *cg, uint64_t *cost)
+{
+	char buf[64];
+	uint64_t before;
+	int i;
+
+	if (js_cg_write(cg, "cgroup.procs", "0") ||
+	    js_cg_read(cg, "memory.current", buf, sizeof(buf)))
+		_exit(1);
+	before = strtoull(buf, NULL, 10);
+	for (i = 0; i < EMPTY_POOLS; i++)
+		if (js_pool(256UL << 20, 0) < 0)
+			_exit(2);
+	if (js_cg_read(cg, "memory.current", buf, sizeof(buf)))
+		_exit(3);
+	*cost = (strtoull(buf, NULL, 10) - before) / EMPTY_POOLS;
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(quota, empty_pools_cost_no_memory_per_page, 120)
+{
+	bool enabled;
+	uint64_t *cost;
+	char cg[64];
+	int status, ret;
+	pid_t pid;
+
+	ASSERT_EQ(0, set_knob("max_pool_bytes", 256UL << 20));
+	ret = cg_create(cg, sizeof(cg), &enabled);
+	if (ret == -ENODEV)
+		SKIP(return, "no cgroup v2 memory controller");
+	ASSERT_EQ(0, ret);
+	cost = mmap(NULL, sizeof(*cost), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, cost);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		empty_pools_child(cg, cost);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+		TH_LOG("child status %#x", status);
+	TH_LOG("an empty 256 MiB pool costs %llu bytes (+-512)",
+	       (unsigned long long)*cost);
+	EXPECT_GT(EMPTY_BOUND, *cost);
+	EXPECT_EQ(0, cg_remove(cg, enabled));
+	munmap(cost, sizeof(*cost));
+}
+
+/*
+ * Quotas hold across user namespaces (issue 20: they were keyed by the
+ * kernel uid alone, so each subordinate uid had a fresh quota): a pool set
+ * up by a uid inside a namespace is charged to that uid and to the
+ * namespace's owner, whose quota therefore bounds all its uids together.
+ */
+#define NS_OWNER	1000
+#define NS_BASE		100000
+#define NS_UIDS		6
+#define NS_MAX_POOLS	3
+
+struct ns_arg {
+	int fds[NS_UIDS];
+	int to_child[2], to_parent[2];
+};
+
+/* In the namespace, as uid @k: SETUP of a pool: 0, or the errno. */
+static int ns_setup_as(struct ns_arg *a, int k)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (!pid) {
+		if (setresuid(k, k, k))
+			_exit(100);
+		_exit(-js_setup(a->fds[k], JS_PAGE, 0));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 101;
+	return WEXITSTATUS(status);
+}
+
+/* The owner: a user namespace of its own, then one pool per uid in it. */
+static int ns_owner(void *arg)
+{
+	struct ns_arg *a = arg;
+	int k, ok = 0, edquot = 0, ret;
+	char c;
+
+	if (setgroups(0, NULL) || setresgid(NS_OWNER, NS_OWNER, NS_OWNER) ||
+	    setresuid(NS_OWNER, NS_OWNER, NS_OWNER) ||
+	    unshare(CLONE_NEWUSER))
+		return 120;
+	if (write(a->to_parent[1], "u", 1) != 1 ||
+	    read(a->to_child[0], &c, 1) != 1 || c != 'm')
+		return 121;
+	for (k = 0; k < NS_UIDS; k++) {
+		ret = ns_setup_as(a, k);
+		if (!ret)
+			ok++;
+		else if (ret == EDQUOT)
+			edquot++;
+		else
+			return 122;
+	}
+	return ok | edquot << 3;
+}
+
+TEST_F(quota, user_namespace_uids_share_their_owner_quota)
+{
+	struct ns_arg a;
+	char path[64], map[64];
+	int i, status;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, set_knob("max_user_pools", NS_MAX_POOLS));
+	for (i = 0; i < NS_UIDS; i++) {
+		a.fds[i] = js_open();
+		ASSERT_LE(0, a.fds[i]);
+	}
+	ASSERT_EQ(0, pipe(a.to_child));
+	ASSERT_EQ(0, pipe(a.to_parent));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(ns_owner(&a));
+
+	ASSERT_EQ(1, read(a.to_parent[0], &c, 1));
+	/* Root maps the owner's namespace uids 0.. to NS_BASE.. */
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+	snprintf(map, sizeof(map), "0 %d %d\n", NS_BASE, NS_UIDS);
+	ASSERT_EQ(0, js_write_file(path, map));
+	ASSERT_EQ(1, write(a.to_child[1], "m", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("status %#x", status);
+	ASSERT_GT(120, WEXITSTATUS(status)) TH_LOG("owner failed: %d",
+						   WEXITSTATUS(status));
+	/* NS_MAX_POOLS set up, then the owner's quota refused the rest. */
+	EXPECT_EQ(NS_MAX_POOLS, WEXITSTATUS(status) & 7);
+	EXPECT_EQ(NS_UIDS - NS_MAX_POOLS, WEXITSTATUS(status) >> 3);
+	for (i = 0; i < NS_UIDS; i++)
+		close(a.fds[i]);
+	EXPECT_EQ(0, js_stat("pools"));
 }
 
 TEST_HARNESS_MAIN

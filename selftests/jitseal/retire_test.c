@@ -18,9 +18,13 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/io_uring.h>
 
 #include "kselftest_harness.h"
 #include "util.h"
@@ -222,6 +226,67 @@ static int holder(int fd, const uint8_t *code, int go, int ready)
 		return 4;
 	js_call(p);
 	return 0;	/* ran retired code */
+}
+
+/*
+ * Nothing may hold a pool page past RETIRE (issue 20): vmsplice() used to
+ * keep a reference in a pipe, so the retired bytes stayed readable there
+ * and their memory allocated, outside every quota.  Pool pages are mapped
+ * so that no get_user_pages() finds them: every pinning path is refused.
+ */
+TEST_F(pool, vmsplice_of_sealed_page_refused)
+{
+	struct iovec iov = { self->code, JS_RET_LEN };
+	int p[2];
+
+	ASSERT_EQ(0, js_load_ret(self->fd, 0, 7));
+	ASSERT_EQ(7, js_call(self->code));
+	ASSERT_EQ(0, pipe(p));
+	/* The errno is get_user_pages()'s: EFAULT, or EEXIST on 6.1. */
+	EXPECT_EQ(-1, vmsplice(p[1], &iov, 1, SPLICE_F_NONBLOCK))
+		TH_LOG("a pipe holds the sealed page");
+	EXPECT_TRUE(errno == EFAULT || errno == EEXIST) TH_LOG("%m");
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST_F(pool, io_uring_buffer_of_pool_refused)
+{
+	struct io_uring_params params = { 0 };
+	struct iovec iov = { self->code, JS_PAGE };
+	int ring;
+
+	ASSERT_EQ(0, js_load_ret(self->fd, 0, 7));
+	ring = syscall(__NR_io_uring_setup, 4, &params);
+	if (ring < 0)
+		SKIP(return, "no io_uring: %s", strerror(errno));
+	/*
+	 * A long-term pin of the page: refused, so nothing holds it (io_uring
+	 * asks for write access, which the mapping never had, too).
+	 */
+	EXPECT_EQ(-1, syscall(__NR_io_uring_register, ring,
+			      IORING_REGISTER_BUFFERS, &iov, 1));
+	EXPECT_EQ(EFAULT, errno);
+	close(ring);
+}
+
+/* Debuggers read sealed code through /proc/PID/mem until it is retired. */
+TEST_F(pool, proc_mem_reads_until_retire)
+{
+	uint8_t buf[JS_RET_LEN], want[JS_RET_LEN];
+	int mem = open("/proc/self/mem", O_RDONLY | O_CLOEXEC);
+
+	ASSERT_LE(0, mem);
+	ASSERT_EQ(0, js_load_ret(self->fd, JS_PAGE + 8, 9));
+	js_emit_ret(want, 9);
+	ASSERT_EQ(JS_RET_LEN, pread(mem, buf, sizeof(buf),
+				    (off_t)(uintptr_t)(self->code + JS_PAGE + 8)));
+	EXPECT_EQ(0, memcmp(buf, want, sizeof(buf)));
+	ASSERT_EQ(0, js_retire(self->fd, JS_PAGE, JS_PAGE));
+	EXPECT_EQ(-1, pread(mem, buf, sizeof(buf),
+			    (off_t)(uintptr_t)(self->code + JS_PAGE + 8)));
+	EXPECT_EQ(EIO, errno);
+	close(mem);
 }
 
 TEST_F(pool, forked_child_and_map_only_holder_lose_page)

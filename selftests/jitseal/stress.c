@@ -38,6 +38,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -399,6 +400,28 @@ static void op_load(struct worker *w, struct pool *p)
 
 /* --- calls, fork, MAP_FD: read side --- */
 
+/*
+ * Now and then drop the slot's PTEs so that the next call faults again
+ * (against RETIREs of other pools and the workers' munmaps), or try to
+ * pin its page into a pipe, which must always fail.
+ */
+static void drop_or_pin(struct worker *w, struct pool *p, unsigned int slot)
+{
+	const uint8_t *a = slot_addr(p, slot);
+	struct iovec iov = { (void *)a, 1 };
+	void *page = (void *)((uintptr_t)a & ~(JS_PAGE - 1));
+	int pfd[2];
+
+	if (!below(w, 8))
+		madvise(page, JS_PAGE, MADV_DONTNEED);
+	if (below(w, 64) || pipe(pfd))
+		return;
+	if (vmsplice(pfd[1], &iov, 1, SPLICE_F_NONBLOCK) >= 0)
+		fail("vmsplice pinned a pool page (slot %u)", slot);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 static void op_call(struct worker *w, struct pool *p)
 {
 	unsigned int n = 1 + below(w, 16), i, slot;
@@ -407,10 +430,12 @@ static void op_call(struct worker *w, struct pool *p)
 	for (i = 0; i < n; i++) {
 		slot = below(w, SLOTS);
 		v = atomic_load(&p->val[slot]);
-		if (v == EMPTY)
+		if (v == EMPTY) {
 			check_empty(p, slot, RACY);
-		else if (v != BUSY)
+		} else if (v != BUSY) {
 			check_loaded(p, slot, v);
+			drop_or_pin(w, p, slot);
+		}
 	}
 }
 
