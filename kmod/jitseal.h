@@ -163,6 +163,8 @@ static inline struct jitseal_kpool *jitseal_handle_pool(struct jitseal_handle *h
 extern const struct file_operations jitseal_fops;
 
 /* load.c: JITSEAL_IOC_LOAD */
+int jitseal_load_init(void);
+void jitseal_load_exit(void);
 long jitseal_ioctl_load(struct jitseal_handle *h,
 			struct jitseal_load __user *uarg);
 

@@ -32,9 +32,11 @@
 
 /*
  * A JIT typically seals one or a few functions at a time.  Batches within
- * these bounds keep their working arrays in a struct jitseal_small on the
- * stack and make no heap allocation at all: charging short-lived buffers to
- * the memory cgroup used to cost more than the rest of the load.
+ * these bounds keep their working arrays in the struct jitseal_small of
+ * their struct jitseal_kbatch, one object of a slab cache of its own (not
+ * charged: it lives only for the call), and make no other allocation:
+ * charging short-lived buffers to the memory cgroup used to cost more than
+ * the rest of the load, and 640 bytes are too many for the kernel stack.
  */
 #define JITSEAL_SMALL_SEGS	4
 #define JITSEAL_SMALL_PAGES	4
@@ -75,9 +77,23 @@ struct jitseal_kbatch {
 	unsigned long nr_fresh;
 	u8 *bounce;
 	size_t bounce_len;
-	struct jitseal_small *small;
 	bool sync_core;		/* the architecture asks for it after code */
+	/* Last: left uninitialised until used. */
+	struct jitseal_small small;
 };
+
+static struct kmem_cache *jitseal_kbatch_cache;
+
+int jitseal_load_init(void)
+{
+	jitseal_kbatch_cache = KMEM_CACHE(jitseal_kbatch, 0);
+	return jitseal_kbatch_cache ? 0 : -ENOMEM;
+}
+
+void jitseal_load_exit(void)
+{
+	kmem_cache_destroy(jitseal_kbatch_cache);
+}
 
 /* Room for @n items of @size: @small when they fit, else the heap. */
 static void *jitseal_scratch(void *small, size_t small_n, size_t n,
@@ -143,27 +159,43 @@ static int jitseal_read_segment(struct jitseal_kbatch *b, u32 i)
 	return 0;
 }
 
+/* A cursor over the runs of touching segments of a sorted batch. */
+struct jitseal_segrun {
+	u32 first;	/* first segment of the run */
+	u32 next;	/* first segment after it */
+	u32 nr;		/* runs so far, this one included */
+	u64 end;	/* end offset of the run */
+};
+
 /*
- * The run of touching segments that starts at sorted segment @s: returns
- * the index of its last segment, and its end offset in *@end.
+ * Advance @r, zeroed at first, to the next run of touching segments of @b:
+ * one extent node each.  False after the last.
  */
-static u32 jitseal_run(const struct jitseal_kbatch *b, u32 s, u64 *end)
+static bool jitseal_next_run(const struct jitseal_kbatch *b,
+			     struct jitseal_segrun *r)
 {
-	*end = b->segs[s].offset + b->segs[s].len;
-	while (s + 1 < b->arg.nr_segments && b->segs[s + 1].offset == *end) {
+	u32 s = r->next;
+
+	if (s >= b->arg.nr_segments)
+		return false;
+	r->first = s;
+	r->end = b->segs[s].offset + b->segs[s].len;
+	while (s + 1 < b->arg.nr_segments && b->segs[s + 1].offset == r->end) {
 		s++;
-		*end += b->segs[s].len;
+		r->end += b->segs[s].len;
 	}
-	return s;
+	r->next = s + 1;
+	r->nr++;
+	return true;
 }
 
 static int jitseal_read_segments(struct jitseal_kbatch *b)
 {
+	struct jitseal_segrun r = {};
 	u32 i, n = b->arg.nr_segments;
-	u64 end;
 	int ret;
 
-	b->segs = jitseal_scratch(b->small->segs, JITSEAL_SMALL_SEGS, n,
+	b->segs = jitseal_scratch(b->small.segs, JITSEAL_SMALL_SEGS, n,
 				  sizeof(*b->segs));
 	if (!b->segs)
 		return -ENOMEM;
@@ -181,8 +213,9 @@ static int jitseal_read_segments(struct jitseal_kbatch *b)
 		if (b->segs[i - 1].offset + b->segs[i - 1].len >
 		    b->segs[i].offset)
 			return -EINVAL;
-	for (i = 0; i < n; i = jitseal_run(b, i, &end) + 1)
-		b->nr_runs++;
+	while (jitseal_next_run(b, &r))
+		;
+	b->nr_runs = r.nr;
 	return 0;
 }
 
@@ -193,24 +226,23 @@ static int jitseal_read_segments(struct jitseal_kbatch *b)
  */
 static int jitseal_alloc_spares(struct jitseal_kbatch *b)
 {
-	u32 s, last, run;
-	u64 end;
+	struct jitseal_segrun r = {};
+	struct jitseal_extent **spare;
 
 	lockdep_assert_held(&b->pool->lock);
-	b->spares = jitseal_scratch(b->small->spares, JITSEAL_SMALL_SEGS,
+	b->spares = jitseal_scratch(b->small.spares, JITSEAL_SMALL_SEGS,
 				    b->nr_runs, sizeof(*b->spares));
 	if (!b->spares)
 		return -ENOMEM;
-	for (run = 0; run < b->nr_runs; run++)
-		b->spares[run] = NULL;
+	memset(b->spares, 0, b->nr_runs * sizeof(*b->spares));
 
-	for (s = 0, run = 0; s < b->arg.nr_segments; s = last + 1, run++) {
-		last = jitseal_run(b, s, &end);
-		if (jitseal_extents_touch(b->pool, b->segs[s].offset, end))
+	while (jitseal_next_run(b, &r)) {
+		if (jitseal_extents_touch(b->pool, b->segs[r.first].offset,
+					  r.end))
 			continue;
-		b->spares[run] = kmalloc(sizeof(*b->spares[run]),
-					 GFP_KERNEL_ACCOUNT);
-		if (!b->spares[run])
+		spare = &b->spares[r.nr - 1];
+		*spare = kmalloc(sizeof(**spare), GFP_KERNEL_ACCOUNT);
+		if (!*spare)
 			return -ENOMEM;
 	}
 	return 0;
@@ -224,7 +256,7 @@ static void jitseal_free_spares(struct jitseal_kbatch *b)
 		return;
 	for (i = 0; i < b->nr_runs; i++)
 		kfree(b->spares[i]);
-	jitseal_scratch_free(b->spares, b->small->spares);
+	jitseal_scratch_free(b->spares, b->small.spares);
 }
 
 static unsigned long jitseal_first_page(const struct jitseal_kseg *k)
@@ -291,7 +323,7 @@ static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 	int ret;
 
 	lockdep_assert_held(&pool->lock);
-	b->tpages = jitseal_scratch(b->small->tpages, JITSEAL_SMALL_PAGES,
+	b->tpages = jitseal_scratch(b->small.tpages, JITSEAL_SMALL_PAGES,
 				    jitseal_count_pages(b), sizeof(*b->tpages));
 	if (!b->tpages)
 		return -ENOMEM;
@@ -326,7 +358,7 @@ static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 	}
 
 	if (b->bounce_len) {
-		b->bounce = jitseal_scratch(b->small->bounce,
+		b->bounce = jitseal_scratch(b->small.bounce,
 					    JITSEAL_SMALL_BOUNCE, b->bounce_len,
 					    1);
 		if (!b->bounce)
@@ -350,7 +382,7 @@ static void jitseal_free_pages(struct jitseal_kbatch *b)
 		if (t->page)
 			__free_page(t->page);
 	}
-	jitseal_scratch_free(b->tpages, b->small->tpages);
+	jitseal_scratch_free(b->tpages, b->small.tpages);
 }
 
 /* The part of a segment that lies in one page. */
@@ -465,9 +497,8 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 {
 	struct jitseal_kpool *pool = b->pool;
 	unsigned long code_pages = pool->code_bytes >> PAGE_SHIFT;
+	struct jitseal_segrun r = {};
 	unsigned long i;
-	u32 s, last, run;
-	u64 end;
 
 	lockdep_assert_held(&pool->lock);
 	jitseal_write_live(b);
@@ -500,11 +531,9 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 	}
 
 	/* Each run of touching segments goes in as one range. */
-	for (s = 0, run = 0; s < b->arg.nr_segments; s = last + 1, run++) {
-		last = jitseal_run(b, s, &end);
-		jitseal_extents_insert(pool, b->segs[s].offset, end,
-				       &b->spares[run]);
-	}
+	while (jitseal_next_run(b, &r))
+		jitseal_extents_insert(pool, b->segs[r.first].offset, r.end,
+				       &b->spares[r.nr - 1]);
 
 	/* INFO reads these without the lock. */
 	WRITE_ONCE(pool->sealed_bytes, pool->sealed_bytes + b->bytes);
@@ -563,7 +592,7 @@ static int jitseal_load_read(struct jitseal_kbatch *b,
 	if (ret)
 		return ret;
 	if ((a->flags & JITSEAL_LOAD_DIGEST) || audit) {
-		b->digests = jitseal_scratch(b->small->digests,
+		b->digests = jitseal_scratch(b->small.digests,
 					     JITSEAL_SMALL_SEGS, a->nr_segments,
 					     JITSEAL_DIGEST_SIZE);
 		if (!b->digests)
@@ -595,63 +624,73 @@ static int jitseal_load_locked(struct jitseal_kbatch *b)
 	if (ret)
 		return ret;
 	ret = jitseal_prepare_pages(b);
-	if (!ret)
-		ret = jitseal_copy_in(b);
-	if (!ret && (b->arg.flags & JITSEAL_LOAD_DIGEST) &&
+	if (ret)
+		goto err_uncharge;
+	ret = jitseal_copy_in(b);
+	if (ret)
+		goto err_uncharge;
+	if ((b->arg.flags & JITSEAL_LOAD_DIGEST) &&
 	    copy_to_user(u64_to_user_ptr(b->arg.digests), b->digests,
-			 (size_t)b->arg.nr_segments * JITSEAL_DIGEST_SIZE))
+			 (size_t)b->arg.nr_segments * JITSEAL_DIGEST_SIZE)) {
 		ret = -EFAULT;
-	if (ret) {
-		jitseal_user_uncharge_bytes(pool->user, b->bytes);
-		return ret;
+		goto err_uncharge;
 	}
 
 	jitseal_publish(b);
 	return 0;
+
+err_uncharge:
+	jitseal_user_uncharge_bytes(pool->user, b->bytes);
+	return ret;
 }
 
 static void jitseal_load_free(struct jitseal_kbatch *b)
 {
-	struct jitseal_small *small = b->small;
+	struct jitseal_small *small = &b->small;
 
 	jitseal_scratch_free(b->bounce, small->bounce);
 	jitseal_free_pages(b);
 	jitseal_free_spares(b);
 	jitseal_scratch_free(b->digests, small->digests);
 	jitseal_scratch_free(b->segs, small->segs);
+	kmem_cache_free(jitseal_kbatch_cache, b);
 }
 
 long jitseal_ioctl_load(struct jitseal_handle *h,
 			struct jitseal_load __user *uarg)
 {
 	struct jitseal_kpool *pool = jitseal_handle_pool(h);
-	struct jitseal_small small;
-	struct jitseal_kbatch b = { .pool = pool, .small = &small };
 	bool audit = READ_ONCE(jitseal_policy.audit);
+	struct jitseal_kbatch *b;
 	int ret;
 
 	if (h->map_only)
 		return -EPERM;
 	if (!pool)
 		return -ENXIO;
+	b = kmem_cache_alloc(jitseal_kbatch_cache, GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	memset(b, 0, offsetof(struct jitseal_kbatch, small));
+	b->pool = pool;
 
-	ret = jitseal_load_read(&b, uarg, audit);
+	ret = jitseal_load_read(b, uarg, audit);
 	if (ret)
 		goto out;
 	ret = mutex_lock_killable(&pool->lock);
 	if (ret)
 		goto out;
-	ret = jitseal_load_locked(&b);
+	ret = jitseal_load_locked(b);
 	mutex_unlock(&pool->lock);
 	if (ret)
 		goto out;
 
-	if ((b.arg.flags & JITSEAL_LOAD_SYNC_CORE) || b.sync_core)
+	if ((b->arg.flags & JITSEAL_LOAD_SYNC_CORE) || b->sync_core)
 		jitseal_arch_sync_core(jitseal_kpool_mine(pool));
-	jitseal_stat_load(b.bytes, b.nr_fresh);
+	jitseal_stat_load(b->bytes, b->nr_fresh);
 	if (audit)
-		jitseal_audit(&b);
+		jitseal_audit(b);
 out:
-	jitseal_load_free(&b);
+	jitseal_load_free(b);
 	return ret;
 }

@@ -57,21 +57,29 @@ static int __init jitseal_init(void)
 
 	jitseal_check_abi();
 
-	ret = jitseal_policy_init();
+	ret = jitseal_load_init();
 	if (ret)
 		return ret;
+	ret = jitseal_policy_init();
+	if (ret)
+		goto err_load;
 	ret = misc_register(&jitseal_misc);
-	if (ret) {
-		jitseal_policy_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_policy;
 	return 0;
+
+err_policy:
+	jitseal_policy_exit();
+err_load:
+	jitseal_load_exit();
+	return ret;
 }
 
 static void __exit jitseal_exit(void)
 {
 	misc_deregister(&jitseal_misc);
 	jitseal_policy_exit();
+	jitseal_load_exit();
 }
 
 module_init(jitseal_init);

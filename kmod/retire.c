@@ -130,17 +130,17 @@ long jitseal_ioctl_retire(struct jitseal_handle *h,
 	if (!spare)
 		return -ENOMEM;
 	ret = mutex_lock_killable(&pool->lock);
-	if (!ret) {
-		ret = jitseal_retire_locked(pool, r.offset, r.len, &spare,
-					    &bytes);
-		mutex_unlock(&pool->lock);
-	}
-	kfree(spare);
 	if (ret)
-		return ret;
+		goto out;
+	ret = jitseal_retire_locked(pool, r.offset, r.len, &spare, &bytes);
+	mutex_unlock(&pool->lock);
+	if (ret)
+		goto out;
 
 	jitseal_stat_retire(bytes, r.len >> PAGE_SHIFT);
 	if (READ_ONCE(jitseal_policy.audit))
 		jitseal_retire_audit(pool, &r, bytes);
-	return 0;
+out:
+	kfree(spare);
+	return ret;
 }
