@@ -73,13 +73,12 @@ void jitseal_user_uncharge_pool(struct jitseal_user *user);
 int jitseal_user_charge_bytes(struct jitseal_user *user, u64 bytes);
 void jitseal_user_uncharge_bytes(struct jitseal_user *user, u64 bytes);
 
-/* space.c: the address space every file of one pool maps through */
-struct jitseal_space;
-
-struct jitseal_space *jitseal_space_new(struct inode *inode);
-struct jitseal_space *jitseal_space_get(struct jitseal_space *space);
-void jitseal_space_put(struct jitseal_space *space);
-struct address_space *jitseal_space_mapping(struct jitseal_space *space);
+/* fs.c: the module's pseudo file system, one inode per pool */
+int jitseal_fs_init(void);
+void jitseal_fs_exit(void);
+struct inode *jitseal_fs_inode(void);
+struct file *jitseal_fs_file(struct inode *inode,
+			     const struct file_operations *fops, int flags);
 
 /* pool.c: pools, handles and the file operations */
 struct jitseal_kpool {
@@ -100,8 +99,8 @@ struct jitseal_kpool {
 	struct mm_struct *mm;
 	atomic_t foreign_vmas;
 	struct jitseal_user *user;
-	/* Where every VMA of the pool is linked, for RETIRE to zap. */
-	struct jitseal_space *space;
+	/* Its i_mapping links every VMA of the pool, for RETIRE to zap. */
+	struct inode *inode;
 	/*
 	 * The pool's pages by index, allocated as LOADs touch them, so that
 	 * an empty pool costs no memory per reserved page.  LOAD reserves the
@@ -147,11 +146,11 @@ struct jitseal_handle {
 	 */
 	bool map_only;
 	/*
-	 * file->f_mapping, fixed from open on (mmap needs the same one at
-	 * munmap); SETUP hands it to the pool, MAP_FD gives a new file the
-	 * pool's before the file is installed.
+	 * The inode whose i_mapping is file->f_mapping, fixed from open on
+	 * (mmap needs the same one at munmap); SETUP hands it to the pool, a
+	 * MAP_FD file is a file on the pool's (fs.c).
 	 */
-	struct jitseal_space *space;
+	struct inode *inode;
 };
 
 static inline struct jitseal_kpool *jitseal_handle_pool(struct jitseal_handle *h)
@@ -172,11 +171,12 @@ long jitseal_ioctl_load(struct jitseal_handle *h,
 long jitseal_ioctl_retire(struct jitseal_handle *h,
 			  struct jitseal_retire __user *uarg);
 
-/* audit.c: records through the audit subsystem, names for printk lines */
+/* audit.c: the audit trail: audit records, or kernel log lines */
 #define JITSEAL_COMM_BUF	(2 * TASK_COMM_LEN + 1)
-bool jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes, const u8 *digests);
-bool jitseal_audit_retire(u64 pool_id, u64 offset, u64 pages, u64 bytes);
-const char *jitseal_audit_comm(char *buf);
+void jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes,
+			const u8 (*digests)[JITSEAL_DIGEST_SIZE]);
+void jitseal_audit_retire(u64 pool_id, u64 offset, u64 pages, u64 bytes);
+void jitseal_audit_policy(const char *knob, const char *old, const char *new);
 
 /* policy.c: knobs and statistics in /sys/kernel/jitseal/ */
 enum jitseal_reject {

@@ -27,9 +27,6 @@
 
 #define JITSEAL_PAGE_GFP (GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* Audit lines name at most this many digest prefixes. */
-#define JITSEAL_AUDIT_DIGESTS	8
-
 /*
  * A JIT typically seals one or a few functions at a time.  Batches within
  * these bounds keep their working arrays in the struct jitseal_small of
@@ -55,18 +52,21 @@ struct jitseal_tpage {
 	bool fresh;		/* reserved by this batch, not yet published */
 };
 
-/* The working arrays of a small batch, left uninitialised until used. */
+/*
+ * The working arrays of a small batch, left uninitialised until used.
+ * digests and bounce come first: with the batch's arg before them they
+ * are the cache's one region that user copies may touch (usercopy).
+ */
 struct jitseal_small {
+	u8 digests[JITSEAL_SMALL_SEGS][JITSEAL_DIGEST_SIZE];
+	u8 bounce[JITSEAL_SMALL_BOUNCE];
 	struct jitseal_kseg segs[JITSEAL_SMALL_SEGS];
 	struct jitseal_tpage tpages[JITSEAL_SMALL_PAGES];
 	struct jitseal_extent *spares[JITSEAL_SMALL_SEGS];
-	u8 digests[JITSEAL_SMALL_SEGS][JITSEAL_DIGEST_SIZE];
-	u8 bounce[JITSEAL_SMALL_BOUNCE];
 };
 
 struct jitseal_kbatch {
 	struct jitseal_kpool *pool;
-	struct jitseal_load arg;
 	struct jitseal_kseg *segs;
 	u64 bytes;
 	u32 nr_runs;		/* runs of touching segments: extent nodes */
@@ -78,15 +78,26 @@ struct jitseal_kbatch {
 	u8 *bounce;
 	size_t bounce_len;
 	bool sync_core;		/* the architecture asks for it after code */
-	/* Last: left uninitialised until used. */
+	/* From here on left uninitialised until used (copied in, or small). */
+	struct jitseal_load arg;
 	struct jitseal_small small;
 };
+
+#define JITSEAL_KBATCH_ZEROED	offsetof(struct jitseal_kbatch, arg)
+/* From arg to the end of small.bounce: what user copies read or write. */
+#define JITSEAL_KBATCH_USER	(offsetof(struct jitseal_kbatch, small.segs) - \
+				 JITSEAL_KBATCH_ZEROED)
 
 static struct kmem_cache *jitseal_kbatch_cache;
 
 int jitseal_load_init(void)
 {
-	jitseal_kbatch_cache = KMEM_CACHE(jitseal_kbatch, 0);
+	jitseal_kbatch_cache =
+		kmem_cache_create_usercopy("jitseal_kbatch",
+					   sizeof(struct jitseal_kbatch),
+					   __alignof__(struct jitseal_kbatch), 0,
+					   JITSEAL_KBATCH_ZEROED,
+					   JITSEAL_KBATCH_USER, NULL);
 	return jitseal_kbatch_cache ? 0 : -ENOMEM;
 }
 
@@ -541,31 +552,6 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 	WRITE_ONCE(pool->loads, pool->loads + 1);
 }
 
-static void jitseal_audit(const struct jitseal_kbatch *b)
-{
-	char prefixes[JITSEAL_AUDIT_DIGESTS * 9 + 16];
-	char comm[JITSEAL_COMM_BUF];
-	u32 i, n = min_t(u32, b->arg.nr_segments, JITSEAL_AUDIT_DIGESTS);
-	int len = 0;
-
-	if (jitseal_audit_load(b->pool->id, b->arg.nr_segments, b->bytes,
-			       b->digests[0]))
-		return;
-
-	for (i = 0; i < n; i++)
-		len += scnprintf(prefixes + len, sizeof(prefixes) - len,
-				 "%s%4phN", i ? "," : "", b->digests[i]);
-	if (b->arg.nr_segments > n)
-		scnprintf(prefixes + len, sizeof(prefixes) - len, ",+%u",
-			  b->arg.nr_segments - n);
-
-	pr_info_ratelimited("audit: load pid=%d comm=%s uid=%u pool=%llu segments=%u bytes=%llu sha256=%s\n",
-			    task_tgid_nr(current), jitseal_audit_comm(comm),
-			    from_kuid(&init_user_ns, current_uid()),
-			    b->pool->id, b->arg.nr_segments, b->bytes,
-			    prefixes);
-}
-
 /* Copy and check the LOAD argument and its segments; no lock yet. */
 static int jitseal_load_read(struct jitseal_kbatch *b,
 			     struct jitseal_load __user *uarg, bool audit)
@@ -671,7 +657,7 @@ long jitseal_ioctl_load(struct jitseal_handle *h,
 	b = kmem_cache_alloc(jitseal_kbatch_cache, GFP_KERNEL);
 	if (!b)
 		return -ENOMEM;
-	memset(b, 0, offsetof(struct jitseal_kbatch, small));
+	memset(b, 0, JITSEAL_KBATCH_ZEROED);
 	b->pool = pool;
 
 	ret = jitseal_load_read(b, uarg, audit);
@@ -689,7 +675,8 @@ long jitseal_ioctl_load(struct jitseal_handle *h,
 		jitseal_arch_sync_core(jitseal_kpool_mine(pool));
 	jitseal_stat_load(b->bytes, b->nr_fresh);
 	if (audit)
-		jitseal_audit(b);
+		jitseal_audit_load(pool->id, b->arg.nr_segments, b->bytes,
+				   b->digests);
 out:
 	jitseal_load_free(b);
 	return ret;

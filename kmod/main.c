@@ -60,9 +60,12 @@ static int __init jitseal_init(void)
 	ret = jitseal_load_init();
 	if (ret)
 		return ret;
-	ret = jitseal_policy_init();
+	ret = jitseal_fs_init();
 	if (ret)
 		goto err_load;
+	ret = jitseal_policy_init();
+	if (ret)
+		goto err_fs;
 	ret = misc_register(&jitseal_misc);
 	if (ret)
 		goto err_policy;
@@ -70,6 +73,8 @@ static int __init jitseal_init(void)
 
 err_policy:
 	jitseal_policy_exit();
+err_fs:
+	jitseal_fs_exit();
 err_load:
 	jitseal_load_exit();
 	return ret;
@@ -79,6 +84,7 @@ static void __exit jitseal_exit(void)
 {
 	misc_deregister(&jitseal_misc);
 	jitseal_policy_exit();
+	jitseal_fs_exit();
 	jitseal_load_exit();
 }
 

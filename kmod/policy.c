@@ -202,7 +202,7 @@ static ssize_t jitseal_knob_store(struct kobject *kobj,
 {
 	const struct jitseal_knob *knob =
 		container_of(attr, struct jitseal_knob, attr);
-	char old[24], new[24], comm[JITSEAL_COMM_BUF];
+	char old[24], new[24];
 	int ret;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -217,19 +217,12 @@ static ssize_t jitseal_knob_store(struct kobject *kobj,
 	}
 	if (!ret) {
 		knob->format(knob, new, sizeof(new));
-		pr_notice("policy: %s %s -> %s by uid=%u pid=%d comm=%s\n",
-			  attr->attr.name, old, new,
-			  from_kuid(&init_user_ns, current_uid()),
-			  task_tgid_nr(current), jitseal_audit_comm(comm));
+		jitseal_audit_policy(attr->attr.name, old, new);
 	}
 	mutex_unlock(&jitseal_policy_lock);
 
 	if (ret == -EPERM)
-		pr_notice_ratelimited("policy: %s: write refused, locked (uid=%u pid=%d comm=%s)\n",
-				      attr->attr.name,
-				      from_kuid(&init_user_ns, current_uid()),
-				      task_tgid_nr(current),
-				      jitseal_audit_comm(comm));
+		jitseal_audit_policy(attr->attr.name, NULL, NULL);
 	return ret ?: count;
 }
 

@@ -28,7 +28,7 @@
 static atomic64_t jitseal_next_pool_id = ATOMIC64_INIT(0);
 
 static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
-						  struct jitseal_space *space)
+						  struct inode *inode)
 {
 	struct jitseal_kpool *pool;
 	int ret = -ENOMEM;
@@ -55,7 +55,8 @@ static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
 	if (ret)
 		goto err_user;
 
-	pool->space = jitseal_space_get(space);
+	ihold(inode);
+	pool->inode = inode;
 	pool->id = atomic64_inc_return(&jitseal_next_pool_id);
 	jitseal_stat_pool(1);
 	return pool;
@@ -87,7 +88,7 @@ static void jitseal_kpool_release(struct kref *kref)
 	jitseal_user_uncharge_bytes(pool->user, pool->sealed_bytes);
 	jitseal_user_uncharge_pool(pool->user);
 	jitseal_user_put(pool->user);
-	jitseal_space_put(pool->space);
+	iput(pool->inode);
 
 	mutex_destroy(&pool->lock);
 	kfree(pool);
@@ -215,27 +216,47 @@ reject:
 	return ret;
 }
 
-static int jitseal_open(struct inode *inode, struct file *file)
+static struct jitseal_handle *jitseal_handle_new(struct inode *inode,
+						 bool map_only)
 {
-	kgid_t gid = READ_ONCE(jitseal_policy.allowed_gid);
 	struct jitseal_handle *h;
 
-	if (gid_valid(gid) && !in_group_p(gid) && !capable(CAP_SYS_ADMIN)) {
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		return NULL;
+	ihold(inode);
+	h->inode = inode;
+	h->map_only = map_only;
+	return h;
+}
+
+/* allowed_gid, checked by open() and by MAP_FD, which opens a file too. */
+static bool jitseal_may_open(void)
+{
+	kgid_t gid = READ_ONCE(jitseal_policy.allowed_gid);
+
+	return !gid_valid(gid) || in_group_p(gid) || capable(CAP_SYS_ADMIN);
+}
+
+static int jitseal_open(struct inode *inode, struct file *file)
+{
+	struct jitseal_handle *h;
+	struct inode *pinode;
+
+	if (!jitseal_may_open()) {
 		jitseal_stat_reject(-EPERM);
 		return -EPERM;
 	}
 
-	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	pinode = jitseal_fs_inode();
+	if (IS_ERR(pinode))
+		return PTR_ERR(pinode);
+	h = jitseal_handle_new(pinode, !(file->f_mode & FMODE_WRITE));
+	iput(pinode);
 	if (!h)
 		return -ENOMEM;
-	h->space = jitseal_space_new(inode);
-	if (!h->space) {
-		kfree(h);
-		return -ENOMEM;
-	}
-	h->map_only = !(file->f_mode & FMODE_WRITE);
-	/* Before the file can be mapped: see space.c. */
-	file->f_mapping = jitseal_space_mapping(h->space);
+	/* Before the file can be mapped: see fs.c. */
+	file->f_mapping = h->inode->i_mapping;
 	file->private_data = h;
 	return 0;
 }
@@ -246,7 +267,7 @@ static int jitseal_release(struct inode *inode, struct file *file)
 
 	if (h->pool)
 		jitseal_kpool_put(h->pool);
-	jitseal_space_put(h->space);
+	iput(h->inode);
 	kfree(h);
 	return 0;
 }
@@ -294,7 +315,7 @@ static long jitseal_ioctl_setup(struct jitseal_handle *h, void __user *uarg)
 	    total > READ_ONCE(jitseal_policy.max_pool_bytes))
 		return -ENOSPC;
 
-	pool = jitseal_kpool_create(&s, h->space);
+	pool = jitseal_kpool_create(&s, h->inode);
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
 	/* Two racing SETUPs on one file: the first one wins. */
@@ -345,8 +366,7 @@ static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
 	return 0;
 }
 
-static long jitseal_ioctl_map_fd(struct file *file, struct jitseal_handle *h,
-				 void __user *uarg)
+static long jitseal_ioctl_map_fd(struct jitseal_handle *h, void __user *uarg)
 {
 	struct jitseal_kpool *pool = jitseal_handle_pool(h);
 	struct jitseal_handle *nh;
@@ -361,43 +381,44 @@ static long jitseal_ioctl_map_fd(struct file *file, struct jitseal_handle *h,
 		return -EINVAL;
 	if (!pool)
 		return -ENXIO;
+	if (!jitseal_may_open())
+		return -EPERM;
 
-	fd = get_unused_fd_flags(O_RDONLY |
-				 (m.flags & JITSEAL_MAP_FD_CLOEXEC ?
-				  O_CLOEXEC : 0));
-	if (fd < 0)
-		return fd;
-
+	nh = jitseal_handle_new(pool->inode, true);
+	if (!nh)
+		return -ENOMEM;
+	fd = get_unused_fd_flags(m.flags & JITSEAL_MAP_FD_CLOEXEC ?
+				 O_CLOEXEC : 0);
+	if (fd < 0) {
+		ret = fd;
+		goto err_handle;
+	}
 	/*
-	 * A new file on the device itself rather than an anonymous inode: the
-	 * mapping must be executable, and anonymous inodes may live on a
-	 * noexec mount.  The open goes through jitseal_open() again.
+	 * A file on the pool's inode, on the module's own mount rather than
+	 * the device node: its mappings are executable even where /dev is
+	 * mounted noexec (fs.c).  Its f_mapping is the pool's, so RETIRE
+	 * reaches the mappings made through it.  fput() puts the module.
 	 */
-	nfile = dentry_open(&file->f_path, O_RDONLY, current_cred());
+	__module_get(THIS_MODULE);
+	nfile = jitseal_fs_file(pool->inode, &jitseal_fops, O_RDONLY);
 	if (IS_ERR(nfile)) {
-		put_unused_fd(fd);
-		return PTR_ERR(nfile);
+		ret = PTR_ERR(nfile);
+		module_put(THIS_MODULE);
+		goto err_fd;
 	}
-	if (nfile->f_op != &jitseal_fops) {
-		fput(nfile);
-		put_unused_fd(fd);
-		return -ENXIO;
-	}
-
-	nh = nfile->private_data;
-	/* Read-only, hence map-only: see jitseal_open(). */
 	kref_get(&pool->kref);
-	/*
-	 * Nobody else has nfile yet, so its f_mapping may still change: to
-	 * the pool's, so that RETIRE reaches the mappings made through it.
-	 */
-	jitseal_space_put(nh->space);
-	nh->space = jitseal_space_get(pool->space);
-	nfile->f_mapping = jitseal_space_mapping(nh->space);
-	/* fd_install() publishes the file and with it the handle. */
 	nh->pool = pool;
+	nfile->private_data = nh;
+	/* fd_install() publishes the file and with it the handle. */
 	fd_install(fd, nfile);
 	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_handle:
+	iput(nh->inode);
+	kfree(nh);
+	return ret;
 }
 
 static long jitseal_ioctl(struct file *file, unsigned int cmd,
@@ -424,7 +445,7 @@ static long jitseal_ioctl(struct file *file, unsigned int cmd,
 		ret = jitseal_ioctl_info(h, uarg);
 		break;
 	case JITSEAL_IOC_MAP_FD:
-		ret = jitseal_ioctl_map_fd(file, h, uarg);
+		ret = jitseal_ioctl_map_fd(h, uarg);
 		break;
 	default:
 		return -ENOTTY;

@@ -8,7 +8,7 @@
  * fault or access either finished with the page before or finds it gone
  * (jitseal_vm_fault()); then unmap_mapping_range() on the pool's address
  * space zaps every PTE of the range in every process that maps the pool
- * (all its files map through one address space: space.c) and flushes the
+ * (all its files map through its inode's address space: fs.c) and flushes the
  * TLBs before it returns.  Only then is the pool's reference to each page,
  * the only one there is (mappings hold none, and nothing can pin them),
  * dropped: the page is freed and uncharged.  The range reads as never
@@ -38,7 +38,7 @@ static void jitseal_retire_chunk(struct jitseal_kpool *pool,
 	for (i = 0; i < n; i++)
 		pages[i] = xa_erase(&pool->pages, first + i);
 	up_write(&pool->fault_lock);
-	unmap_mapping_range(jitseal_space_mapping(pool->space),
+	unmap_mapping_range(pool->inode->i_mapping,
 			    (loff_t)first << PAGE_SHIFT,
 			    (loff_t)n << PAGE_SHIFT, 1);
 	/* No PTE and no TLB entry can reach them any more. */
@@ -91,20 +91,6 @@ static int jitseal_retire_check(const struct jitseal_kpool *pool,
 	return 0;
 }
 
-static void jitseal_retire_audit(const struct jitseal_kpool *pool,
-				 const struct jitseal_retire *r, u64 bytes)
-{
-	char comm[JITSEAL_COMM_BUF];
-
-	if (jitseal_audit_retire(pool->id, r->offset, r->len >> PAGE_SHIFT,
-				 bytes))
-		return;
-	pr_info_ratelimited("audit: retire pid=%d comm=%s uid=%u pool=%llu offset=%llu pages=%llu bytes=%llu\n",
-			    task_tgid_nr(current), jitseal_audit_comm(comm),
-			    from_kuid(&init_user_ns, current_uid()),
-			    pool->id, r->offset, r->len >> PAGE_SHIFT, bytes);
-}
-
 long jitseal_ioctl_retire(struct jitseal_handle *h,
 			  struct jitseal_retire __user *uarg)
 {
@@ -139,7 +125,8 @@ long jitseal_ioctl_retire(struct jitseal_handle *h,
 
 	jitseal_stat_retire(bytes, r.len >> PAGE_SHIFT);
 	if (READ_ONCE(jitseal_policy.audit))
-		jitseal_retire_audit(pool, &r, bytes);
+		jitseal_audit_retire(pool->id, r.offset, r.len >> PAGE_SHIFT,
+				     bytes);
 out:
 	kfree(spare);
 	return ret;

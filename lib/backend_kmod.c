@@ -45,6 +45,30 @@ static int js_kmod_probe(struct jitseal_pool *pool)
 	return 0;
 }
 
+/*
+ * Where /dev is mounted noexec the device node refuses executable
+ * mappings (EPERM): map through a map-only file of the pool instead, which
+ * lives on the module's own mount.
+ */
+static int js_kmod_map_exec_mount(struct jitseal_pool *pool,
+				  struct js_region *r, int fd)
+{
+	struct jitseal_map_fd mf = {
+		.size = sizeof(mf),
+		.flags = JITSEAL_MAP_FD_CLOEXEC,
+	};
+	int mfd, err;
+
+	if (!(pool->features & JITSEAL_FEAT_EXEC_MOUNT))
+		return -EPERM;
+	mfd = js_ioctl(fd, JITSEAL_IOC_MAP_FD, &mf);
+	if (mfd < 0)
+		return mfd;
+	err = js_map_sections(r, mfd);
+	close(mfd);
+	return err;
+}
+
 static int js_kmod_map(struct jitseal_pool *pool, struct js_region *r)
 {
 	const struct js_section *c = &r->sec[JITSEAL_CODE];
@@ -67,6 +91,8 @@ static int js_kmod_map(struct jitseal_pool *pool, struct js_region *r)
 	if (err)
 		goto fail;
 	err = js_map_sections(r, fd);
+	if (err == -EPERM)
+		err = js_kmod_map_exec_mount(pool, r, fd);
 	if (err)
 		goto fail;
 	r->fd = fd;

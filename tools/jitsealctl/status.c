@@ -11,6 +11,9 @@
 
 #include "jitsealctl.h"
 
+_Static_assert(WX_JITSEAL_FS_MAGIC == JITSEAL_FS_MAGIC,
+	       "wxorx.h and <linux/jitseal.h> name the module's mount apart");
+
 static void print_features(__u64 features)
 {
 	static const struct {

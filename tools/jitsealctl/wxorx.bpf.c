@@ -299,6 +299,9 @@ static __always_inline int exec_file(struct file *file, struct wx_what *w)
 	int rule;
 
 	w->inode = inode;
+	/* A pool's map-only file lives on the module's own mount (MAP_FD). */
+	if (BPF_CORE_READ(inode, i_sb, s_magic) == WX_JITSEAL_FS_MAGIC)
+		return 0;
 	if (is_device(inode, &jitseal))
 		return jitseal ? 0 : refuse(WX_RULE_EXEC_DEVICE, w);
 	/*

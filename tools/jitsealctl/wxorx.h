@@ -9,6 +9,13 @@
 /* Where `jitsealctl enforce` pins its links and maps (bpffs). */
 #define WX_PIN_DIR		"/sys/fs/bpf/jitseal"
 
+/*
+ * JITSEAL_FS_MAGIC of <linux/jitseal.h> (which the BPF side cannot
+ * include next to vmlinux.h): the module's own mount, where map-only files
+ * of pools live.  status.c checks that the two agree.
+ */
+#define WX_JITSEAL_FS_MAGIC	0x6a736561
+
 /* Bumped whenever struct wx_config or struct wx_event changes. */
 #define WX_ABI_VERSION		1
 

@@ -41,9 +41,18 @@
 #define JITSEAL_FEAT_MAP_FD	_BITULL(3)	/* JITSEAL_IOC_MAP_FD */
 #define JITSEAL_FEAT_SYNC_CORE	_BITULL(4)	/* JITSEAL_LOAD_SYNC_CORE */
 #define JITSEAL_FEAT_RETIRE	_BITULL(5)	/* JITSEAL_IOC_RETIRE */
+/* MAP_FD files live on the module's own mount: exec where /dev is noexec */
+#define JITSEAL_FEAT_EXEC_MOUNT	_BITULL(6)
 #define JITSEAL_FEAT_ALL	(JITSEAL_FEAT_LOAD | JITSEAL_FEAT_DIGEST | \
 				 JITSEAL_FEAT_RODATA | JITSEAL_FEAT_MAP_FD | \
-				 JITSEAL_FEAT_SYNC_CORE | JITSEAL_FEAT_RETIRE)
+				 JITSEAL_FEAT_SYNC_CORE | JITSEAL_FEAT_RETIRE | \
+				 JITSEAL_FEAT_EXEC_MOUNT)
+
+/*
+ * The file-system magic (statfs f_type) of the module's internal mount,
+ * where MAP_FD files live: a W^X policy tells them by it.
+ */
+#define JITSEAL_FS_MAGIC	0x6a736561	/* "jsea" */
 
 /**
  * struct jitseal_version - what this module offers (JITSEAL_IOC_VERSION)
