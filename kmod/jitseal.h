@@ -51,6 +51,7 @@ struct jitseal_extent {
 };
 
 struct jitseal_kpool;
+struct jitseal_scratch;
 
 bool jitseal_extents_overlap(const struct jitseal_kpool *pool, u64 start,
 			     u64 end);
@@ -85,6 +86,8 @@ struct jitseal_kpool {
 	struct kref kref;
 	/* Serialises LOAD and the fields it changes. */
 	struct mutex lock;
+	/* LOAD's working arrays for small batches, used under @lock. */
+	struct jitseal_scratch *scratch;
 	u64 id;
 	/* Fixed at SETUP. */
 	u64 code_bytes;
@@ -162,8 +165,7 @@ static inline struct jitseal_kpool *jitseal_handle_pool(struct jitseal_handle *h
 extern const struct file_operations jitseal_fops;
 
 /* load.c: JITSEAL_IOC_LOAD */
-int jitseal_load_init(void);
-void jitseal_load_exit(void);
+struct jitseal_scratch *jitseal_load_scratch_new(void);
 long jitseal_ioctl_load(struct jitseal_handle *h,
 			struct jitseal_load __user *uarg);
 

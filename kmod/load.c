@@ -29,11 +29,13 @@
 
 /*
  * A JIT typically seals one or a few functions at a time.  Batches within
- * these bounds keep their working arrays in the struct jitseal_small of
- * their struct jitseal_kbatch, one object of a slab cache of its own (not
- * charged: it lives only for the call), and make no other allocation:
- * charging short-lived buffers to the memory cgroup used to cost more than
- * the rest of the load, and 640 bytes are too many for the kernel stack.
+ * these bounds make no heap allocation at all (charging short-lived
+ * buffers to the memory cgroup used to cost more than the rest of the
+ * load): what is read before the pool lock (segments) is in a struct
+ * jitseal_small on the stack, what is used under it (digests, pages,
+ * extent nodes, bounce bytes) in the pool's struct jitseal_scratch, which
+ * the lock serialises.  A slab object per call would be zeroed whole on every LOAD
+ * (init_on_alloc) and the whole set does not fit a small stack frame.
  */
 #define JITSEAL_SMALL_SEGS	4
 #define JITSEAL_SMALL_PAGES	4
@@ -52,21 +54,21 @@ struct jitseal_tpage {
 	bool fresh;		/* reserved by this batch, not yet published */
 };
 
-/*
- * The working arrays of a small batch, left uninitialised until used.
- * digests and bounce come first: with the batch's arg before them they
- * are the cache's one region that user copies may touch (usercopy).
- */
+/* Left uninitialised until used. */
 struct jitseal_small {
-	u8 digests[JITSEAL_SMALL_SEGS][JITSEAL_DIGEST_SIZE];
-	u8 bounce[JITSEAL_SMALL_BOUNCE];
 	struct jitseal_kseg segs[JITSEAL_SMALL_SEGS];
+};
+
+struct jitseal_scratch {
+	u8 digests[JITSEAL_SMALL_SEGS][JITSEAL_DIGEST_SIZE];
 	struct jitseal_tpage tpages[JITSEAL_SMALL_PAGES];
 	struct jitseal_extent *spares[JITSEAL_SMALL_SEGS];
+	u8 bounce[JITSEAL_SMALL_BOUNCE];
 };
 
 struct jitseal_kbatch {
 	struct jitseal_kpool *pool;
+	struct jitseal_load arg;
 	struct jitseal_kseg *segs;
 	u64 bytes;
 	u32 nr_runs;		/* runs of touching segments: extent nodes */
@@ -78,32 +80,15 @@ struct jitseal_kbatch {
 	u8 *bounce;
 	size_t bounce_len;
 	bool sync_core;		/* the architecture asks for it after code */
-	/* From here on left uninitialised until used (copied in, or small). */
-	struct jitseal_load arg;
-	struct jitseal_small small;
+	bool audit;		/* the knob, read once */
+	struct jitseal_small *small;
+	struct jitseal_scratch *scratch;	/* the pool's, under its lock */
 };
 
-#define JITSEAL_KBATCH_ZEROED	offsetof(struct jitseal_kbatch, arg)
-/* From arg to the end of small.bounce: what user copies read or write. */
-#define JITSEAL_KBATCH_USER	(offsetof(struct jitseal_kbatch, small.segs) - \
-				 JITSEAL_KBATCH_ZEROED)
-
-static struct kmem_cache *jitseal_kbatch_cache;
-
-int jitseal_load_init(void)
+/* A pool's scratch of jitseal_load_locked(), or NULL. */
+struct jitseal_scratch *jitseal_load_scratch_new(void)
 {
-	jitseal_kbatch_cache =
-		kmem_cache_create_usercopy("jitseal_kbatch",
-					   sizeof(struct jitseal_kbatch),
-					   __alignof__(struct jitseal_kbatch), 0,
-					   JITSEAL_KBATCH_ZEROED,
-					   JITSEAL_KBATCH_USER, NULL);
-	return jitseal_kbatch_cache ? 0 : -ENOMEM;
-}
-
-void jitseal_load_exit(void)
-{
-	kmem_cache_destroy(jitseal_kbatch_cache);
+	return kmalloc(sizeof(struct jitseal_scratch), GFP_KERNEL_ACCOUNT);
 }
 
 /* Room for @n items of @size: @small when they fit, else the heap. */
@@ -206,7 +191,7 @@ static int jitseal_read_segments(struct jitseal_kbatch *b)
 	u32 i, n = b->arg.nr_segments;
 	int ret;
 
-	b->segs = jitseal_scratch(b->small.segs, JITSEAL_SMALL_SEGS, n,
+	b->segs = jitseal_scratch(b->small->segs, JITSEAL_SMALL_SEGS, n,
 				  sizeof(*b->segs));
 	if (!b->segs)
 		return -ENOMEM;
@@ -241,7 +226,7 @@ static int jitseal_alloc_spares(struct jitseal_kbatch *b)
 	struct jitseal_extent **spare;
 
 	lockdep_assert_held(&b->pool->lock);
-	b->spares = jitseal_scratch(b->small.spares, JITSEAL_SMALL_SEGS,
+	b->spares = jitseal_scratch(b->scratch->spares, JITSEAL_SMALL_SEGS,
 				    b->nr_runs, sizeof(*b->spares));
 	if (!b->spares)
 		return -ENOMEM;
@@ -267,7 +252,7 @@ static void jitseal_free_spares(struct jitseal_kbatch *b)
 		return;
 	for (i = 0; i < b->nr_runs; i++)
 		kfree(b->spares[i]);
-	jitseal_scratch_free(b->spares, b->small.spares);
+	jitseal_scratch_free(b->spares, b->scratch->spares);
 }
 
 static unsigned long jitseal_first_page(const struct jitseal_kseg *k)
@@ -334,7 +319,7 @@ static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 	int ret;
 
 	lockdep_assert_held(&pool->lock);
-	b->tpages = jitseal_scratch(b->small.tpages, JITSEAL_SMALL_PAGES,
+	b->tpages = jitseal_scratch(b->scratch->tpages, JITSEAL_SMALL_PAGES,
 				    jitseal_count_pages(b), sizeof(*b->tpages));
 	if (!b->tpages)
 		return -ENOMEM;
@@ -369,7 +354,7 @@ static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 	}
 
 	if (b->bounce_len) {
-		b->bounce = jitseal_scratch(b->small.bounce,
+		b->bounce = jitseal_scratch(b->scratch->bounce,
 					    JITSEAL_SMALL_BOUNCE, b->bounce_len,
 					    1);
 		if (!b->bounce)
@@ -393,7 +378,7 @@ static void jitseal_free_pages(struct jitseal_kbatch *b)
 		if (t->page)
 			__free_page(t->page);
 	}
-	jitseal_scratch_free(b->tpages, b->small.tpages);
+	jitseal_scratch_free(b->tpages, b->scratch->tpages);
 }
 
 /* The part of a segment that lies in one page. */
@@ -554,7 +539,7 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 
 /* Copy and check the LOAD argument and its segments; no lock yet. */
 static int jitseal_load_read(struct jitseal_kbatch *b,
-			     struct jitseal_load __user *uarg, bool audit)
+			     struct jitseal_load __user *uarg)
 {
 	const struct jitseal_load *a = &b->arg;
 	int ret;
@@ -574,30 +559,19 @@ static int jitseal_load_read(struct jitseal_kbatch *b,
 		       (size_t)a->nr_segments * JITSEAL_DIGEST_SIZE))
 		return -EFAULT;
 
-	ret = jitseal_read_segments(b);
-	if (ret)
-		return ret;
-	if ((a->flags & JITSEAL_LOAD_DIGEST) || audit) {
-		b->digests = jitseal_scratch(b->small.digests,
-					     JITSEAL_SMALL_SEGS, a->nr_segments,
-					     JITSEAL_DIGEST_SIZE);
-		if (!b->digests)
-			return -ENOMEM;
-	}
-	return 0;
+	return jitseal_read_segments(b);
 }
 
 /*
  * Everything that needs the pool as it is now: check, charge, copy in,
  * publish.  On an error the pool is exactly as before.
  */
-static int jitseal_load_locked(struct jitseal_kbatch *b)
+static int jitseal_load_install(struct jitseal_kbatch *b)
 {
 	struct jitseal_kpool *pool = b->pool;
 	u32 i;
 	int ret;
 
-	lockdep_assert_held(&pool->lock);
 	for (i = 0; i < b->arg.nr_segments; i++)
 		if (jitseal_extents_overlap(pool, b->segs[i].offset,
 					    b->segs[i].offset + b->segs[i].len))
@@ -605,6 +579,15 @@ static int jitseal_load_locked(struct jitseal_kbatch *b)
 	ret = jitseal_alloc_spares(b);
 	if (ret)
 		return ret;
+
+	if ((b->arg.flags & JITSEAL_LOAD_DIGEST) || b->audit) {
+		b->digests = jitseal_scratch(b->scratch->digests,
+					     JITSEAL_SMALL_SEGS,
+					     b->arg.nr_segments,
+					     JITSEAL_DIGEST_SIZE);
+		if (!b->digests)
+			return -ENOMEM;
+	}
 
 	ret = jitseal_user_charge_bytes(pool->user, b->bytes);
 	if (ret)
@@ -630,54 +613,67 @@ err_uncharge:
 	return ret;
 }
 
-static void jitseal_load_free(struct jitseal_kbatch *b)
+/*
+ * Under the pool lock, with the pool's scratch: install the batch and
+ * audit it (digests are scratch too), then give back what the install did
+ * not consume (extent nodes, pages it did not publish, heap arrays),
+ * before the next LOAD may use the scratch.
+ */
+static noinline_for_stack int jitseal_load_locked(struct jitseal_kbatch *b)
 {
-	struct jitseal_small *small = &b->small;
+	int ret;
 
-	jitseal_scratch_free(b->bounce, small->bounce);
+	lockdep_assert_held(&b->pool->lock);
+	b->scratch = b->pool->scratch;
+	ret = jitseal_load_install(b);
+	if (!ret && b->audit)
+		jitseal_audit_load(b->pool->id, b->arg.nr_segments, b->bytes,
+				   b->digests);
+	jitseal_scratch_free(b->digests, b->scratch->digests);
+	jitseal_scratch_free(b->bounce, b->scratch->bounce);
 	jitseal_free_pages(b);
 	jitseal_free_spares(b);
-	jitseal_scratch_free(b->digests, small->digests);
-	jitseal_scratch_free(b->segs, small->segs);
-	kmem_cache_free(jitseal_kbatch_cache, b);
+	return ret;
+}
+
+/* What the batch read before the lock. */
+static void jitseal_load_free(struct jitseal_kbatch *b)
+{
+	jitseal_scratch_free(b->segs, b->small->segs);
 }
 
 long jitseal_ioctl_load(struct jitseal_handle *h,
 			struct jitseal_load __user *uarg)
 {
 	struct jitseal_kpool *pool = jitseal_handle_pool(h);
-	bool audit = READ_ONCE(jitseal_policy.audit);
-	struct jitseal_kbatch *b;
+	struct jitseal_small small;
+	struct jitseal_kbatch b = {
+		.pool = pool,
+		.small = &small,
+		.audit = READ_ONCE(jitseal_policy.audit),
+	};
 	int ret;
 
 	if (h->map_only)
 		return -EPERM;
 	if (!pool)
 		return -ENXIO;
-	b = kmem_cache_alloc(jitseal_kbatch_cache, GFP_KERNEL);
-	if (!b)
-		return -ENOMEM;
-	memset(b, 0, JITSEAL_KBATCH_ZEROED);
-	b->pool = pool;
 
-	ret = jitseal_load_read(b, uarg, audit);
+	ret = jitseal_load_read(&b, uarg);
 	if (ret)
 		goto out;
 	ret = mutex_lock_killable(&pool->lock);
 	if (ret)
 		goto out;
-	ret = jitseal_load_locked(b);
+	ret = jitseal_load_locked(&b);
 	mutex_unlock(&pool->lock);
 	if (ret)
 		goto out;
 
-	if ((b->arg.flags & JITSEAL_LOAD_SYNC_CORE) || b->sync_core)
+	if ((b.arg.flags & JITSEAL_LOAD_SYNC_CORE) || b.sync_core)
 		jitseal_arch_sync_core(jitseal_kpool_mine(pool));
-	jitseal_stat_load(b->bytes, b->nr_fresh);
-	if (audit)
-		jitseal_audit_load(pool->id, b->arg.nr_segments, b->bytes,
-				   b->digests);
+	jitseal_stat_load(b.bytes, b.nr_fresh);
 out:
-	jitseal_load_free(b);
+	jitseal_load_free(&b);
 	return ret;
 }

@@ -57,12 +57,9 @@ static int __init jitseal_init(void)
 
 	jitseal_check_abi();
 
-	ret = jitseal_load_init();
-	if (ret)
-		return ret;
 	ret = jitseal_fs_init();
 	if (ret)
-		goto err_load;
+		return ret;
 	ret = jitseal_policy_init();
 	if (ret)
 		goto err_fs;
@@ -75,8 +72,6 @@ err_policy:
 	jitseal_policy_exit();
 err_fs:
 	jitseal_fs_exit();
-err_load:
-	jitseal_load_exit();
 	return ret;
 }
 
@@ -85,7 +80,6 @@ static void __exit jitseal_exit(void)
 	misc_deregister(&jitseal_misc);
 	jitseal_policy_exit();
 	jitseal_fs_exit();
-	jitseal_load_exit();
 }
 
 module_init(jitseal_init);

@@ -48,6 +48,9 @@ static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
 	pool->mm = current->mm;
 	atomic_set(&pool->foreign_vmas, 0);
 
+	pool->scratch = jitseal_load_scratch_new();
+	if (!pool->scratch)
+		goto err_free;
 	pool->user = jitseal_user_get(current_user_ns(), current_uid());
 	if (!pool->user)
 		goto err_free;
@@ -64,6 +67,7 @@ static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
 err_user:
 	jitseal_user_put(pool->user);
 err_free:
+	kfree(pool->scratch);
 	mutex_destroy(&pool->lock);
 	kfree(pool);
 	return ERR_PTR(ret);
@@ -90,6 +94,7 @@ static void jitseal_kpool_release(struct kref *kref)
 	jitseal_user_put(pool->user);
 	iput(pool->inode);
 
+	kfree(pool->scratch);
 	mutex_destroy(&pool->lock);
 	kfree(pool);
 }
