@@ -72,13 +72,21 @@ struct jitseal_sljit_fn {
 	struct jitseal_mem mem;
 };
 
-struct jitseal_sljit_state {
-	pthread_once_t once;
-	pthread_mutex_t lock;
+/* A pool inherited through fork: its code still runs here, it is never
+ * written or freed here (the parent owns its pages). */
+struct jitseal_sljit_old {
+	struct jitseal_sljit_old *next;
 	struct jitseal_pool *pool;
-	int error;				/* of the pool's create */
+};
+
+struct jitseal_sljit_state {
+	pthread_mutex_t lock;
+	struct jitseal_pool *pool;		/* made at the first allocation */
+	int error;				/* of its create: JIT off for good */
+	int registered;				/* atfork and atexit handlers */
 	struct jitseal_sljit_fn *pending;	/* functions being written */
 	struct jitseal_sljit_fn *idle;		/* records whose batch is free */
+	struct jitseal_sljit_old *inherited;	/* parents' pools */
 	unsigned long named;			/* names given */
 };
 
@@ -86,7 +94,6 @@ struct jitseal_sljit_state {
  * header defines the same weak object and the linker keeps one. */
 __attribute__((weak, visibility("hidden")))
 struct jitseal_sljit_state jitseal_sljit_state = {
-	.once = PTHREAD_ONCE_INIT,
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -103,7 +110,7 @@ static inline void jitseal_sljit_report(void)
 	const char *path = secure_getenv("JITSEAL_SLJIT_STATS");
 	FILE *f;
 
-	if (!path || !*path || jitseal_pool_stats(s->pool, &st))
+	if (!path || !*path || !s->pool || jitseal_pool_stats(s->pool, &st))
 		return;
 	f = fopen(path, "ae");
 	if (!f)
@@ -116,33 +123,75 @@ static inline void jitseal_sljit_report(void)
 	fclose(f);
 }
 
-static inline void jitseal_sljit_init(void)
+/*
+ * A forked child cannot install into its parent's pool (jitseal_finalize()
+ * gives -ECHILD): it keeps that pool for the code it inherited and makes
+ * its own at its next allocation.  Functions other threads were writing
+ * at the fork do not exist in the child.
+ */
+static inline void jitseal_sljit_atfork_child(void)
 {
 	struct jitseal_sljit_state *s = &jitseal_sljit_state;
+	struct jitseal_sljit_old *old;
+
+	pthread_mutex_init(&s->lock, NULL);
+	if (!s->pool)
+		return;
+	old = (struct jitseal_sljit_old *)malloc(sizeof(*old));
+	if (old) {
+		old->pool = s->pool;
+		old->next = s->inherited;
+		s->inherited = old;
+	}
+	s->pool = NULL;
+	s->pending = NULL;
+	s->idle = NULL;
+}
+
+static inline void jitseal_sljit_create(struct jitseal_sljit_state *s)
+{
 	const char *forced = secure_getenv("JITSEAL_BACKEND");
 	JITSEAL_OPTS(jitseal_pool_opts, o,
 		     .code_size = 1 << 20, .rodata_size = 4096,
 		     .data_size = 4096);
+	struct jitseal_pool *pool;
 
 	/* A backend named in the environment was asked for: not silent. */
 	if (forced && *forced)
 		o.sealing = JITSEAL_SEALED_PREFERRED;
-	s->pool = jitseal_pool_create(&o);
-	if (!s->pool) {
+	pool = jitseal_pool_create(&o);
+	if (!pool) {
 		s->error = errno;
 		fprintf(stderr, "jitseal/sljit: no sealed memory for the JIT (%s%s): JIT compilation is off\n",
 			strerror(s->error),
 			s->error == ENODEV ? ": /dev/jitseal is missing" : "");
 		return;
 	}
-	if (secure_getenv("JITSEAL_SLJIT_STATS"))
-		atexit(jitseal_sljit_report);
+	if (!s->registered) {
+		s->registered = 1;
+		pthread_atfork(NULL, NULL, jitseal_sljit_atfork_child);
+		if (secure_getenv("JITSEAL_SLJIT_STATS"))
+			atexit(jitseal_sljit_report);
+	}
+	__atomic_store_n(&s->pool, pool, __ATOMIC_RELEASE);
 }
 
+/* The pool of this process, made on first use; NULL (errno set) if none. */
 static inline struct jitseal_pool *jitseal_sljit_pool(void)
 {
-	pthread_once(&jitseal_sljit_state.once, jitseal_sljit_init);
-	return jitseal_sljit_state.pool;
+	struct jitseal_sljit_state *s = &jitseal_sljit_state;
+	struct jitseal_pool *pool = __atomic_load_n(&s->pool, __ATOMIC_ACQUIRE);
+
+	if (pool)
+		return pool;
+	pthread_mutex_lock(&s->lock);
+	if (!s->pool && !s->error)
+		jitseal_sljit_create(s);
+	pool = s->pool;
+	if (!pool)
+		errno = s->error;
+	pthread_mutex_unlock(&s->lock);
+	return pool;
 }
 
 /* Take an idle record (with its batch) or make one. */
@@ -205,10 +254,8 @@ static inline void *jitseal_sljit_malloc(size_t size)
 	struct jitseal_sljit_fn *fn;
 	int err;
 
-	if (!pool) {
-		errno = s->error;
+	if (!pool)
 		return NULL;
-	}
 	fn = jitseal_sljit_get(pool);
 	if (!fn)
 		return NULL;
@@ -278,6 +325,25 @@ static inline void jitseal_sljit_seal(void *from, void *to, int enable_exec)
 	jitseal_sljit_put(fn);
 }
 
+/* Free @addr in this process's pool; code of a parent's pool stays
+ * (-ECHILD: its pages are the parent's).  0 if no pool knows @addr. */
+static inline int jitseal_sljit_free_any(void *addr)
+{
+	struct jitseal_sljit_state *s = &jitseal_sljit_state;
+	struct jitseal_pool *pool = __atomic_load_n(&s->pool, __ATOMIC_ACQUIRE);
+	struct jitseal_sljit_old *old;
+	int err;
+
+	if (pool && !jitseal_free(pool, addr))
+		return 1;
+	for (old = s->inherited; old; old = old->next) {
+		err = jitseal_free(old->pool, addr);
+		if (!err || err == -ECHILD)
+			return 1;
+	}
+	return 0;
+}
+
 /* SLJIT_FREE_EXEC: @addr is the final address.  A function that was never
  * installed (PCRE2 probes the allocator with one) is discarded. */
 static inline void jitseal_sljit_free(void *addr)
@@ -295,9 +361,8 @@ static inline void jitseal_sljit_free(void *addr)
 		jitseal_sljit_put(fn);
 		return;
 	}
-	err = jitseal_free(jitseal_sljit_state.pool, addr);
-	if (err)
-		jitseal_sljit_die("SLJIT_FREE_EXEC of an address jitseal did not allocate", -err);
+	if (!jitseal_sljit_free_any(addr))
+		jitseal_sljit_die("SLJIT_FREE_EXEC of an address jitseal did not allocate", EINVAL);
 }
 
 #define SLJIT_MALLOC_EXEC(size, exec_allocator_data) \
