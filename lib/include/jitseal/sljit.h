@@ -228,16 +228,16 @@ static inline void jitseal_sljit_put(struct jitseal_sljit_fn *fn)
 	pthread_mutex_unlock(&s->lock);
 }
 
-/* Unlink the pending function whose stage (or, if !stage, final address)
- * is @p; NULL if there is none. */
-static inline struct jitseal_sljit_fn *jitseal_sljit_unlink(const void *p, int stage)
+/* Unlink the pending function whose final address is @addr; NULL if
+ * there is none. */
+static inline struct jitseal_sljit_fn *jitseal_sljit_unlink(const void *addr)
 {
 	struct jitseal_sljit_state *s = &jitseal_sljit_state;
 	struct jitseal_sljit_fn **pp, *fn;
 
 	pthread_mutex_lock(&s->lock);
 	for (pp = &s->pending; (fn = *pp); pp = &fn->next) {
-		if ((stage ? fn->mem.stage : fn->mem.addr) == p) {
+		if (fn->mem.addr == addr) {
 			*pp = fn->next;
 			break;
 		}
@@ -308,7 +308,7 @@ static inline void jitseal_sljit_seal(void *from, void *to, int enable_exec)
 
 	if (!enable_exec)
 		jitseal_sljit_die("sealed code cannot be written again (sljit_set_jump_addr/sljit_set_const)", EPERM);
-	fn = jitseal_sljit_unlink(from, 0);
+	fn = jitseal_sljit_unlink(from);
 	if (!fn)
 		jitseal_sljit_die("SLJIT_UPDATE_WX_FLAGS of memory that is not pending", EINVAL);
 	if (len) {
@@ -353,7 +353,7 @@ static inline void jitseal_sljit_free(void *addr)
 
 	if (!addr)
 		return;
-	fn = jitseal_sljit_unlink(addr, 0);
+	fn = jitseal_sljit_unlink(addr);
 	if (fn) {
 		err = jitseal_batch_discard(fn->batch);
 		if (err)
