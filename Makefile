@@ -8,11 +8,11 @@ include mk/config.mk
 USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce \
 	     selftests/profile lib/llvm tools/jitseal-lli selftests/llvm \
-	     selftests/admin
+	     selftests/admin selftests/pcre2
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module userspace check check-debug lint demo bench bench-native \
-	install dkms-source deb clean distclean $(USER_DIRS)
+	install dkms-source deb clean distclean pcre2 $(USER_DIRS)
 
 all: module userspace
 
@@ -30,6 +30,11 @@ $(USER_DIRS):
 $(filter-out lib,$(USER_DIRS)): $(filter lib,$(USER_DIRS))
 # The LLVM runner and benchmark link the adapter.
 tools/jitseal-lli tools/bench: $(filter lib/llvm,$(USER_DIRS))
+
+# Debian's PCRE2 built on jitseal (<jitseal/sljit.h>) and stock, with the
+# tests and benchmark that use them: selftests/pcre2/build (part of `make`).
+pcre2: lib
+	$(MAKE) -C selftests/pcre2
 
 check: deps
 	@$(MAKE) --no-print-directory all
