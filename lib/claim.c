@@ -146,10 +146,12 @@ void js_claim_unbump(struct jitseal_batch *b, unsigned int kind)
 {
 	struct js_claim *c = &b->claim[kind];
 	uintptr_t p = js_round_down(c->next, js_page_size);
+	uintptr_t lo = js_round_down(c->lo, js_page_size);
 
-	if (!c->end || p >= c->lo)
+	/* counts are per page: lo's own page is counted already */
+	if (!c->end || p >= lo)
 		return;
-	js_pages_get(&c->r->sec[kind], p - c->base, c->lo - c->base);
+	js_pages_get(&c->r->sec[kind], p - c->base, lo - c->base);
 	c->lo = p;
 }
 
