@@ -41,10 +41,12 @@ static void js_claim_take(struct jitseal_batch *b, unsigned int kind,
 	struct js_claim *c = &b->claim[kind];
 	size_t lead = a - c->next;
 
-	if (kind != JITSEAL_DATA && c->next == c->start)
+	if (kind != JITSEAL_DATA && c->next == c->start) {
+		c->pre = c->next;
 		c->start = a;
-	else if (kind != JITSEAL_DATA && lead)
+	} else if (kind != JITSEAL_DATA && lead) {
 		js_host_fill((char *)(c->next + c->delta), lead, kind);
+	}
 	js_pages_get(&c->r->sec[kind], c->next - c->base, a + size - c->base);
 	mem->addr = (void *)a;
 	mem->stage = (void *)(a + c->delta);

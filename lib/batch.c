@@ -60,8 +60,14 @@ static void js_discard_locked(struct jitseal_batch *b)
 
 		if (c->next > c->start)
 			pool->discards++;
-		if (c->end)
-			js_claim_seek(c, c->start);
+		/*
+		 * At the bump pointer the run and its lead go back to the
+		 * window; else the run is dropped where it is and its
+		 * records become holes (js_rec_discard()).
+		 */
+		if (c->end && c->end - c->base == c->r->sec[k].next)
+			js_claim_seek(c, c->pre);
+		c->start = c->next;
 		js_claim_drop(b, k);	/* no open run left: no room needed */
 	}
 	for (i = b->nr; i-- > 0;) {
@@ -76,7 +82,7 @@ static void js_discard_locked(struct jitseal_batch *b)
 	b->nr = 0;
 	for (i = 0; i < js_batch_nrec(b); i++) {
 		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
-			js_rec_put(pool, &b->recs[i]);
+			js_rec_discard(pool, &b->recs[i]);
 		else	/* without memory for the map: live, never freeable */
 			(void)js_amap_add(&pool->amap, &b->recs[i]);
 	}

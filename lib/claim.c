@@ -82,7 +82,7 @@ static inline void js_run_close(struct jitseal_batch *b, unsigned int kind)
 		seg->chunk = c->chunk;
 		c->chunk->runs++;
 	}
-	c->start = c->next;
+	c->start = c->pre = c->next;
 }
 
 /*
@@ -253,6 +253,7 @@ static void js_run_reopen(struct jitseal_batch *b, unsigned int kind)
 	    seg->src + seg->len != (char *)(c->start + c->delta))
 		return;
 	c->start -= seg->len;
+	c->pre = c->start;
 	c->chunk->runs--;	/* the claim's count covers it */
 	b->nr--;
 }
@@ -305,7 +306,7 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 	}
 	js_pages_get(s, lo - base, end - base);
 	s->next = end - base;
-	c->start = c->lo = lo;
+	c->start = c->pre = c->lo = lo;
 	c->end = end;
 	c->delta = kind != JITSEAL_DATA ? (intptr_t)src - (intptr_t)lo : 0;
 	c->fill = kind == JITSEAL_CODE ? 0xccccccccccccccccULL : 0;

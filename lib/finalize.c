@@ -125,6 +125,15 @@ static bool js_rec_installed(const struct jitseal_pool *pool,
 	return false;
 }
 
+/* An installed allocation joins the pool's map and counts as sealed. */
+static void js_rec_sealed(struct jitseal_pool *pool, const struct js_rec *e)
+{
+	struct js_region *r = js_rec_region(pool, e);
+
+	r->sec[JS_REC_KIND(e)].sealed += JS_REC_LEAD(e) + JS_REC_SIZE(e);
+	js_amap_add_reserved(&pool->amap, e);
+}
+
 /*
  * Installed allocations, and every data allocation, join the pool's map
  * (room reserved beforehand, the rest of it given back); the others stay
@@ -139,9 +148,10 @@ static void js_take_recs(struct jitseal_pool *pool, struct js_inflight *t,
 	for (i = 0; i < t->nrec; i++) {
 		struct js_rec *e = &t->recs[i];
 
-		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
-		    js_rec_installed(pool, t, done, e))
+		if (JS_REC_KIND(e) == JITSEAL_DATA)
 			js_amap_add_reserved(m, e);
+		else if (all || js_rec_installed(pool, t, done, e))
+			js_rec_sealed(pool, e);
 		else
 			t->recs[n++] = *e;
 	}
@@ -159,7 +169,6 @@ static void js_take_runs(struct jitseal_batch *b, struct js_inflight *t,
 	for (i = 0; i < done; i++) {
 		const struct js_seg *seg = &t->segs[i];
 
-		seg->r->sec[seg->kind].sealed += seg->len;
 		js_pages_installed(&seg->r->sec[seg->kind], seg->off, seg->len);
 		js_stage_put(&b->stage[seg->kind], seg->chunk);
 		if (!runs)

@@ -274,6 +274,7 @@ struct js_claim {
 	uint32_t *cnt;		/* page counts of the section */
 	uintptr_t base;		/* first byte of the section */
 	uintptr_t start;	/* of the open run */
+	uintptr_t pre;		/* start, its first allocation's lead included */
 	uintptr_t lo;		/* counted from here: js_claim_trim() */
 	struct js_region *r;
 	struct js_chunk *chunk;
@@ -503,6 +504,7 @@ bool js_window_fits(const struct js_section *s, size_t need, size_t align);
 bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
 		    unsigned int kind, size_t need, size_t align);
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
+void js_rec_discard(struct jitseal_pool *pool, const struct js_rec *e);
 
 /* stage.c: leaf, staging chunks of a batch */
 int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,

@@ -76,12 +76,19 @@ static bool js_page_in_window(const struct js_section *s, size_t p)
 	       ((p + 1) << js_page_shift) > s->next;
 }
 
+/*
+ * An installed page nothing overlaps goes, even under the bump pointer
+ * (a later install there gets a fresh page); a data page only once no
+ * bump allocation can land in it any more.
+ */
 static bool js_page_reclaimable(const struct js_section *s, unsigned int kind,
 				size_t p)
 {
-	if (js_page_cnt(s, p) || js_page_in_window(s, p))
+	if (js_page_cnt(s, p))
 		return false;
-	return kind == JITSEAL_DATA || s->state[p] == JS_PG_INSTALLED;
+	if (kind == JITSEAL_DATA)
+		return !js_page_in_window(s, p);
+	return s->state[p] == JS_PG_INSTALLED;
 }
 
 static bool js_page_free(const struct js_section *s, size_t p)
@@ -158,6 +165,25 @@ void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e)
 
 	js_pages_put(pool, r, kind, off - JS_REC_LEAD(e),
 		     off + JS_REC_SIZE(e));
+}
+
+/*
+ * The pending allocation @e is discarded: its pages lose its count, and
+ * what of it the window did not take back (its section's bump pointer
+ * rewound past it) is a hole, no longer used.
+ */
+void js_rec_discard(struct jitseal_pool *pool, const struct js_rec *e)
+{
+	unsigned int kind = JS_REC_KIND(e);
+	struct js_region *r = js_rec_region(pool, e);
+	struct js_section *s = &r->sec[kind];
+	size_t off = e->addr - (uintptr_t)s->addr;
+	size_t lo = off - JS_REC_LEAD(e), hi = off + JS_REC_SIZE(e);
+
+	if (lo >= s->wstart && hi <= s->limit)	/* in the window */
+		hi = hi < s->next ? hi : s->next > lo ? s->next : lo;
+	s->holes += hi - lo;
+	js_rec_put(pool, e);
 }
 
 /* Bytes [@off, @off + @len) of @s are installed. */

@@ -63,6 +63,80 @@ TEST(stats_sizes)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * used, sealed and pages come back to where they started once every
+ * allocation is freed or discarded, alignment gaps included: a lead
+ * counts wherever its allocation does (once, sealed kept 12 gap bytes
+ * after the last free, and a discard kept a 64 KiB alignment in used).
+ * The only pages left are the ones the pool's set is bumping through
+ * (one per kind, its claims'), and they go when the set lets go of its
+ * claims (a discard).
+ */
+static void expect_empty(struct __test_metadata *_metadata,
+			 struct jitseal_pool *p, const char *when,
+			 uint64_t max_pages)
+{
+	struct jitseal_pool_stats st = test_stats(p);
+	unsigned int k;
+
+	TH_LOG("%s: pages %llu pending %llu", when,
+	       (unsigned long long)st.pages, (unsigned long long)st.pending);
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		EXPECT_EQ(0, st.used[k]);
+		EXPECT_EQ(0, st.sealed[k]);
+	}
+	EXPECT_EQ(0, st.pending);
+	EXPECT_GE(max_pages, st.pages);
+}
+
+TEST(back_to_zero)
+{
+	static const size_t align[] = { 1, 16, 64, 4096, 65536, 8 };
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_batch *b = jitseal_batch_create(p);
+	struct jitseal_mem m[12];
+	unsigned int i, round;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, b);
+	expect_empty(_metadata, p, "new", 0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 12; i++) {
+			ASSERT_EQ(0, jitseal_alloc(p, 10 + i, align[i % 6],
+						   i & 1 ? JITSEAL_RODATA :
+						   JITSEAL_CODE, &m[i]));
+			memset(m[i].stage, 0xc3, 10 + i);
+		}
+		ASSERT_EQ(0, jitseal_finalize(p, NULL));
+		for (i = 0; i < 12; i++)
+			ASSERT_EQ(0, jitseal_free(p, m[i].addr));
+		expect_empty(_metadata, p, "freed", 2);
+		ASSERT_EQ(0, jitseal_discard(p));
+		expect_empty(_metadata, p, "freed, claims dropped", 0);
+	}
+	/* discarded, from the pool's set and from a batch */
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 1, JITSEAL_CODE, &m[0]));
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 65536, JITSEAL_CODE, &m[1]));
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 4096, JITSEAL_RODATA, &m[2]));
+	ASSERT_EQ(0, jitseal_discard(p));
+	expect_empty(_metadata, p, "discarded", 0);
+	ASSERT_EQ(0, jitseal_batch_alloc(b, 10, 65536, JITSEAL_CODE, &m[0]));
+	ASSERT_EQ(0, jitseal_batch_alloc(b, 10, 64, JITSEAL_CODE, &m[1]));
+	ASSERT_EQ(0, jitseal_batch_discard(b));
+	expect_empty(_metadata, p, "batch discarded", 0);
+	/* a discard behind another set's claim: its bytes are holes */
+	ASSERT_EQ(0, jitseal_batch_alloc(b, 100, 4096, JITSEAL_CODE, &m[0]));
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 16, JITSEAL_CODE, &m[1]));
+	memset(m[1].stage, 0xc3, 10);
+	ASSERT_EQ(0, jitseal_batch_discard(b));
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	ASSERT_EQ(0, jitseal_free(p, m[1].addr));
+	ASSERT_EQ(0, jitseal_batch_destroy(b));
+	ASSERT_EQ(0, jitseal_discard(p));
+	expect_empty(_metadata, p, "both gone", 0);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 TEST(module_info)
 {
 	struct jitseal_module_info mi = { .sz = sizeof(mi) };
