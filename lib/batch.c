@@ -62,8 +62,7 @@ static void js_discard_locked(struct jitseal_batch *b)
 			pool->discards++;
 		/*
 		 * At the bump pointer the run and its lead go back to the
-		 * window; else the run is dropped where it is and its
-		 * records become holes (js_rec_discard()).
+		 * window; else the run is dropped where it is.
 		 */
 		if (c->end && c->end - c->base == c->r->sec[k].next)
 			js_claim_seek(c, c->pre);
@@ -82,9 +81,11 @@ static void js_discard_locked(struct jitseal_batch *b)
 	b->nr = 0;
 	for (i = 0; i < js_batch_nrec(b); i++) {
 		if (JS_REC_KIND(&b->recs[i]) != JITSEAL_DATA)
-			js_rec_discard(pool, &b->recs[i]);
-		else	/* without memory for the map: live, never freeable */
+			js_rec_put(pool, &b->recs[i]);
+		else {	/* live; without memory for the map never freeable */
 			(void)js_amap_add(&pool->amap, &b->recs[i]);
+			js_rec_live(pool, &b->recs[i]);
+		}
 	}
 	b->rec_next = b->recs;
 }

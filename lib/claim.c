@@ -20,8 +20,8 @@
  * When a claim is full, it grows in place if it still ends at the bump
  * pointer (nobody claimed after it: always so with one batch, so no page
  * tail is lost); otherwise a new claim replaces it and its unused tail
- * (less than the allocation that did not fit) is a hole, counted in
- * js_section.holes.  A dropped claim (discard, destroy) gives its tail
+ * (less than the allocation that did not fit) is a hole.  A dropped
+ * claim (discard, destroy) gives its tail
  * back to the window if it ends at the bump pointer; else its whole free
  * pages are free pages again, which windows reuse, and only the rest of
  * its last used page is a hole.  The next claim usually starts where the
@@ -102,13 +102,9 @@ void js_claim_drop(struct jitseal_batch *b, unsigned int kind)
 	s = &c->r->sec[kind];
 	next = c->next - c->base;
 	end = c->end - c->base;
-	if (end == s->next && end > s->wstart) {
+	if (end == s->next && end > s->wstart)
 		/* a run may reach back across the window's start */
 		s->next = next > s->wstart ? next : s->wstart;
-		s->holes += s->next - next;
-	} else {
-		s->holes += end - next;
-	}
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 
@@ -318,13 +314,4 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 	if (kind != JITSEAL_DATA)
 		js_run_reopen(b, kind);
 	return 0;
-}
-
-/* The bytes claims of @b hold in section @kind of @r, not handed out. */
-size_t js_claims_free(const struct jitseal_batch *b, const struct js_region *r,
-		      unsigned int kind)
-{
-	const struct js_claim *c = &b->claim[kind];
-
-	return c->end && c->r == r ? c->end - c->next : 0;
 }

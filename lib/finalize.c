@@ -125,15 +125,6 @@ static bool js_rec_installed(const struct jitseal_pool *pool,
 	return false;
 }
 
-/* An installed allocation joins the pool's map and counts as sealed. */
-static void js_rec_sealed(struct jitseal_pool *pool, const struct js_rec *e)
-{
-	struct js_region *r = js_rec_region(pool, e);
-
-	r->sec[JS_REC_KIND(e)].sealed += JS_REC_LEAD(e) + JS_REC_SIZE(e);
-	js_amap_add_reserved(&pool->amap, e);
-}
-
 /*
  * Installed allocations, and every data allocation, join the pool's map
  * (room reserved beforehand, the rest of it given back); the others stay
@@ -148,12 +139,13 @@ static void js_take_recs(struct jitseal_pool *pool, struct js_inflight *t,
 	for (i = 0; i < t->nrec; i++) {
 		struct js_rec *e = &t->recs[i];
 
-		if (JS_REC_KIND(e) == JITSEAL_DATA)
+		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
+		    js_rec_installed(pool, t, done, e)) {
+			js_rec_live(pool, e);
 			js_amap_add_reserved(m, e);
-		else if (all || js_rec_installed(pool, t, done, e))
-			js_rec_sealed(pool, e);
-		else
+		} else {
 			t->recs[n++] = *e;
+		}
 	}
 	js_amap_unreserve(m, n);
 	t->nrec = n;

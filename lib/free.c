@@ -37,10 +37,7 @@ static int js_free(struct jitseal_pool *pool, uintptr_t addr)
 	pool->frees++;
 	pool->freed_bytes += JS_REC_SIZE(&e);
 	r = js_rec_region(pool, &e);
-	r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
-	if (JS_REC_KIND(&e) != JITSEAL_DATA)
-		r->sec[JS_REC_KIND(&e)].sealed -= JS_REC_LEAD(&e) +
-						  JS_REC_SIZE(&e);
+	r->sec[JS_REC_KIND(&e)].live -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
 	if (js_unlikely(js_prof_on()) && JS_REC_KIND(&e) == JITSEAL_CODE)
 		js_prof_freed(pool, addr, JS_REC_SIZE(&e));
 	js_rec_put(pool, &e);

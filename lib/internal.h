@@ -159,12 +159,10 @@ struct js_section {
 	size_t next;		/* bump pointer, bytes from section start */
 	size_t limit;		/* end of the bump window */
 	uint32_t *cnt;		/* per page: allocations overlapping it */
-	size_t holes;		/* claim tails left behind (claim.c) */
 	size_t off;		/* from region base */
 	size_t size;
 	size_t wstart;		/* start of the bump window */
-	size_t sealed;		/* bytes installed, minus freed allocations */
-	size_t used;		/* handed out before the window, minus freed */
+	size_t live;		/* finalized allocations, leads included */
 	unsigned char *state;	/* per page: JS_PG_* */
 	size_t held;		/* pages INSTALLED or KEPT */
 	size_t kept;		/* pages KEPT */
@@ -504,7 +502,7 @@ bool js_window_fits(const struct js_section *s, size_t need, size_t align);
 bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
 		    unsigned int kind, size_t need, size_t align);
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
-void js_rec_discard(struct jitseal_pool *pool, const struct js_rec *e);
+void js_rec_live(struct jitseal_pool *pool, const struct js_rec *e);
 
 /* stage.c: leaf, staging chunks of a batch */
 int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,
@@ -548,8 +546,6 @@ static inline void js_claim_restage_if(struct jitseal_batch *b,
 		js_claim_restage(b, kind);
 }
 int js_claims_settle(struct jitseal_batch *b);
-size_t js_claims_free(const struct jitseal_batch *b, const struct js_region *r,
-		      unsigned int kind);
 
 /* batch.c */
 void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);

@@ -167,23 +167,12 @@ void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e)
 		     off + JS_REC_SIZE(e));
 }
 
-/*
- * The pending allocation @e is discarded: its pages lose its count, and
- * what of it the window did not take back (its section's bump pointer
- * rewound past it) is a hole, no longer used.
- */
-void js_rec_discard(struct jitseal_pool *pool, const struct js_rec *e)
+/* The allocation @e is finalized (or a discarded data one stays). */
+void js_rec_live(struct jitseal_pool *pool, const struct js_rec *e)
 {
-	unsigned int kind = JS_REC_KIND(e);
 	struct js_region *r = js_rec_region(pool, e);
-	struct js_section *s = &r->sec[kind];
-	size_t off = e->addr - (uintptr_t)s->addr;
-	size_t lo = off - JS_REC_LEAD(e), hi = off + JS_REC_SIZE(e);
 
-	if (lo >= s->wstart && hi <= s->limit)	/* in the window */
-		hi = hi < s->next ? hi : s->next > lo ? s->next : lo;
-	s->holes += hi - lo;
-	js_rec_put(pool, e);
+	r->sec[JS_REC_KIND(e)].live += JS_REC_LEAD(e) + JS_REC_SIZE(e);
 }
 
 /* Bytes [@off, @off + @len) of @s are installed. */
@@ -233,7 +222,6 @@ static void js_window_leave(struct jitseal_pool *pool, struct js_region *r,
 	struct js_section *s = &r->sec[kind];
 	size_t next = s->next, p = next >> js_page_shift;
 
-	s->used += next - s->wstart;
 	s->wstart = s->next = s->limit = 0;	/* no window: nothing covered */
 	if ((next & (js_page_size - 1)) && p < s->size >> js_page_shift)
 		js_pages_reclaim(pool, r, kind, p, p + 1);
