@@ -88,23 +88,39 @@ static inline void js_run_close(struct jitseal_batch *b, unsigned int kind)
 /*
  * The claim of @kind goes: its open run is closed (room made
  * beforehand), its unused tail goes back to the window if it ends at the
- * bump pointer, and its pages and staging lose its counts.
+ * bump pointer, else it is kept for a later claim of any batch
+ * (js_rest_keep(), with the claim's counts on its pages), and its pages
+ * and staging lose its counts.
  */
 void js_claim_drop(struct jitseal_batch *b, unsigned int kind)
 {
 	struct js_claim *c = &b->claim[kind];
 	struct js_section *s;
-	size_t next, end;
+	size_t lo, next, end, p;
 
 	if (!c->end)
 		return;
 	js_run_close(b, kind);
 	s = &c->r->sec[kind];
+	lo = c->lo - c->base;
 	next = c->next - c->base;
 	end = c->end - c->base;
-	if (end == s->next && end > s->wstart)
+	p = js_round_down(next, js_page_size);
+	if (end == s->next && end > s->wstart) {
 		/* a run may reach back across the window's start */
 		s->next = next > s->wstart ? next : s->wstart;
+	} else if (next < end && p >= js_round_down(lo, js_page_size) &&
+		   __atomic_load_n(&s->cnt[p >> js_page_shift],
+				   __ATOMIC_RELAXED) > 1 &&
+		   js_rest_keep(b->pool, c->r, kind, next, end)) {
+		/*
+		 * Something else is on next's page (else all of it is free
+		 * again): the rest keeps the claim's counts from there on.
+		 */
+		if (lo < p)
+			js_pages_put(b->pool, c->r, kind, lo, p);
+		lo = end;
+	}
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 
@@ -112,7 +128,8 @@ void js_claim_drop(struct jitseal_batch *b, unsigned int kind)
 			st->pos = (char *)(c->next + c->delta);
 		js_stage_put(st, c->chunk);
 	}
-	js_pages_put(b->pool, c->r, kind, c->lo - c->base, end);
+	if (lo < end)
+		js_pages_put(b->pool, c->r, kind, lo, end);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -269,6 +286,7 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 	struct js_section *s;
 	struct js_region *r;
 	uintptr_t base, a, lo, end;
+	size_t roff = 0, rend = 0;
 	char *src = NULL;
 	int err;
 
@@ -278,30 +296,43 @@ int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
 	if (err)
 		return err;
 	js_claim_drop(b, kind);
-	for (;;) {
-		r = pool->cur[kind];
+	r = js_rest_take(pool, kind, size, align, &roff, &rend);
+	if (r) {
 		s = &r->sec[kind];
 		base = (uintptr_t)s->addr;
-		a = (base + s->next + align - 1) & ~(align - 1);
-		if (a - base + size <= s->limit)
-			break;
-		err = js_region_add(pool, kind, size, align);
-		if (err)
-			return err;
+		lo = base + roff;
+		end = base + rend;
+	} else {
+		for (;;) {
+			r = pool->cur[kind];
+			s = &r->sec[kind];
+			base = (uintptr_t)s->addr;
+			a = (base + s->next + align - 1) & ~(align - 1);
+			if (a - base + size <= s->limit)
+				break;
+			err = js_region_add(pool, kind, size, align);
+			if (err)
+				return err;
+		}
+		lo = base + s->next;
+		end = js_claim_end(js_round_down(lo, js_page_size), a + size, s);
 	}
-	lo = base + s->next;
-	end = js_claim_end(js_round_down(lo, js_page_size), a + size, s);
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 
 		/* 16 more: the fast path fills gaps 16 bytes at a time */
 		err = js_stage_run(pool, st, lo, end - lo + 16, &src, &chunk);
-		if (err)
+		if (err) {
+			if (rend && !js_rest_keep(pool, r, kind, roff, rend))
+				js_pages_put(pool, r, kind, roff, rend);
 			return err;
+		}
 		st->pos = src + (end - lo);
 	}
-	js_pages_get(s, lo - base, end - base);
-	s->next = end - base;
+	if (!rend) {	/* a rest's page count is the claim's now */
+		js_pages_get(s, lo - base, end - base);
+		s->next = end - base;
+	}
 	c->start = c->pre = c->lo = lo;
 	c->end = end;
 	c->delta = kind != JITSEAL_DATA ? (intptr_t)src - (intptr_t)lo : 0;

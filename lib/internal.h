@@ -150,6 +150,17 @@ enum {
 };
 
 /*
+ * The unused rest of a claim that another claim replaced (page.c): the
+ * next claim of any batch that fits takes it.  It holds the claim's
+ * counts on its pages.  end == 0: no rest.
+ */
+struct js_rest {
+	size_t off, end;	/* from section start */
+};
+
+#define JS_RESTS	16	/* rests kept per section */
+
+/*
  * One section of a region: code, rodata or data.  Allocations bump @next
  * through the window [@wstart, @limit), a run of free pages; the slow
  * path moves the window to another run (page.c).
@@ -168,6 +179,7 @@ struct js_section {
 	size_t kept;		/* pages KEPT */
 	size_t scan;		/* next-fit cursor of the window search, pages */
 	uint64_t reclaimed;	/* pages given back so far */
+	struct js_rest rest[JS_RESTS];
 };
 
 struct js_region {
@@ -503,6 +515,11 @@ bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
 		    unsigned int kind, size_t need, size_t align);
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
 void js_rec_live(struct jitseal_pool *pool, const struct js_rec *e);
+bool js_rest_keep(struct jitseal_pool *pool, struct js_region *r,
+		  unsigned int kind, size_t off, size_t end);
+struct js_region *js_rest_take(struct jitseal_pool *pool, unsigned int kind,
+			       size_t size, size_t align, size_t *off,
+			       size_t *end);
 
 /* stage.c: leaf, staging chunks of a batch */
 int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,

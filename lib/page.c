@@ -140,18 +140,115 @@ static void js_pages_reclaim(struct jitseal_pool *pool, struct js_region *r,
 	}
 }
 
-/* An allocation on bytes [@lo, @hi) of a section is gone. */
+/*
+ * Keep [@off, @end) of @s, the rest of a replaced claim, for a later
+ * claim: with the claim's counts on its pages, which the caller hands
+ * over.  False if there is no room (the caller drops the counts).
+ */
+bool js_rest_keep(struct jitseal_pool *pool, struct js_region *r,
+		  unsigned int kind, size_t off, size_t end)
+{
+	struct js_section *s = &r->sec[kind];
+	struct js_rest *x = &s->rest[0], old;
+	unsigned int i;
+
+	/* a free slot, else the smallest rest, if smaller */
+	for (i = 1; i < JS_RESTS && x->end; i++)
+		if (!s->rest[i].end ||
+		    s->rest[i].end - s->rest[i].off < x->end - x->off)
+			x = &s->rest[i];
+	if (x->end && x->end - x->off >= end - off)
+		return false;
+	old = *x;
+	x->off = off;
+	x->end = end;
+	if (old.end)
+		js_pages_put(pool, r, kind, js_round_down(old.off, js_page_size),
+			     old.end);
+	return true;
+}
+
+/*
+ * The rest that starts in page @p goes, if there is one: its end (its
+ * counts are the caller's to drop), else 0.
+ */
+static size_t js_rest_drop(struct js_section *s, size_t p)
+{
+	size_t end;
+	unsigned int i;
+
+	for (i = 0; i < JS_RESTS; i++) {
+		if (s->rest[i].end && s->rest[i].off >> js_page_shift == p) {
+			end = s->rest[i].end;
+			s->rest[i].end = 0;
+			return end;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A rest of section @kind with room for @size bytes aligned to @align,
+ * taken out (its page count goes to the caller): its region, and its
+ * bytes in *@off and *@end.  NULL if none fits.
+ */
+struct js_region *js_rest_take(struct jitseal_pool *pool, unsigned int kind,
+			       size_t size, size_t align, size_t *off,
+			       size_t *end)
+{
+	struct js_region *r, *best_r = NULL;
+	struct js_rest *best = NULL;
+	unsigned int i;
+
+	/* the smallest that fits: larger rests stay for larger claims */
+	for (r = pool->regions; r; r = r->next) {
+		struct js_section *s = &r->sec[kind];
+		uintptr_t base = (uintptr_t)s->addr;
+
+		for (i = 0; i < JS_RESTS; i++) {
+			struct js_rest *x = &s->rest[i];
+			uintptr_t a = (base + x->off + align - 1) & ~(align - 1);
+
+			if (!x->end || a + size > base + x->end ||
+			    (best && x->end - x->off >= best->end - best->off))
+				continue;
+			best = x;
+			best_r = r;
+		}
+	}
+	if (!best)
+		return NULL;
+	*off = best->off;
+	*end = best->end;
+	best->end = 0;
+	return best_r;
+}
+
+/*
+ * An allocation on bytes [@lo, @hi) of a section is gone.  A rest whose
+ * first page then holds nothing but the rest's count goes too: it is no
+ * use to anyone, and its pages can be reclaimed.
+ */
 void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
 		  unsigned int kind, size_t lo, size_t hi)
 {
 	struct js_section *s = &r->sec[kind];
 	size_t p, p0 = lo >> js_page_shift, p1 = ((hi - 1) >> js_page_shift) + 1;
-
+	size_t rend;
+	uint32_t n;
 	bool zero = false;
 
 	js_assert_held(&pool->lock);
-	for (p = p0; p < p1; p++)
-		zero |= __atomic_sub_fetch(&s->cnt[p], 1, __ATOMIC_RELAXED) == 0;
+	for (p = p0; p < p1; p++) {
+		n = __atomic_sub_fetch(&s->cnt[p], 1, __ATOMIC_RELAXED);
+		if (n == 1 && (rend = js_rest_drop(s, p))) {
+			n = __atomic_sub_fetch(&s->cnt[p], 1, __ATOMIC_RELAXED);
+			if ((p + 1) << js_page_shift < rend)
+				js_pages_put(pool, r, kind,
+					     (p + 1) << js_page_shift, rend);
+		}
+		zero |= n == 0;
+	}
 	if (zero)	/* only a page nothing overlaps any more can go */
 		js_pages_reclaim(pool, r, kind, p0, p1);
 }
