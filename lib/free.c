@@ -18,8 +18,8 @@ static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 	for (; b && !found; b = b == &pool->batch ? pool->batches : b->next) {
 		js_lock(&b->lock);
 		for (i = 0; i < js_batch_nrec(b) && !found; i++)
-			found = b->recs[i].addr == addr;
-		for (i = 0; b->fin && i < b->fin->nrec && !found; i++)
+			found = b->set.recs[i].addr == addr;
+		for (i = 0; b->fin && i < js_set_nrec(b->fin) && !found; i++)
 			found = b->fin->recs[i].addr == addr;	/* being installed */
 		js_unlock(&b->lock);
 	}

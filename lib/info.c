@@ -33,11 +33,11 @@ static void js_batch_stats(struct jitseal_batch *b,
 	size_t i;
 
 	js_lock(&b->lock);
-	js_recs_used(b->recs, js_batch_nrec(b), st);
+	js_recs_used(b->set.recs, js_batch_nrec(b), st);
 	if (b->fin)
-		js_recs_used(b->fin->recs, b->fin->nrec, st);
-	for (i = 0; i < b->nr; i++)
-		st->pending += b->segs[i].len;
+		js_recs_used(b->fin->recs, js_set_nrec(b->fin), st);
+	for (i = 0; i < b->set.nr; i++)
+		st->pending += b->set.segs[i].len;
 	for (i = 0; b->fin && i < b->fin->nr; i++)	/* being installed */
 		st->pending += b->fin->segs[i].len;
 	for (k = 0; k < JITSEAL_KIND_MAX; k++)

@@ -7,7 +7,7 @@
  * A page is reclaimed when its count drops to zero, unless the window
  * covers it: the page holding the bump pointer can still receive an
  * allocation.  It is reclaimed when the window leaves it instead.  A
- * batch's claim (claim.c) counts on its pages like an allocation.
+ * batch's claim (pending.c) counts on its pages like an allocation.
  * Code and rodata pages go through the backend (kmod: one
  * JITSEAL_IOC_RETIRE per run of pages); a refusal keeps the page, dead,
  * for the life of the pool.  Data pages are simply MADV_DONTNEED.
@@ -284,6 +284,25 @@ void js_pages_installed(struct js_section *s, size_t off, size_t len)
 		s->state[p] = JS_PG_INSTALLED;
 		s->held++;
 	}
+}
+
+/* The bump pointer of @s moves up to @end: a claim took the bytes. */
+void js_window_bump(struct js_section *s, size_t end)
+{
+	s->next = end;
+}
+
+/*
+ * Bytes [@from, @to) of @s, handed out and unused, go back to the window
+ * if they end at its bump pointer (not before the window's start): true
+ * if they did.
+ */
+bool js_window_give_back(struct js_section *s, size_t from, size_t to)
+{
+	if (to != s->next || to <= s->wstart)
+		return false;
+	s->next = from > s->wstart ? from : s->wstart;
+	return true;
 }
 
 /* Does an allocation of @need bytes aligned to @align fit the window? */
