@@ -156,11 +156,13 @@ static void js_inflight_done(struct jitseal_pool *pool)
  * publish under it again.  Finalizes of one batch take turns
  * (b->fin_lock); so do the installs of host backends, which rewrite
  * whole shared pages (pool->install_lock); with kmod the module orders
- * concurrent LOADs itself.
+ * concurrent LOADs itself.  Called in turn (b->fin_lock held); takes the
+ * pool lock and the set's lock itself ("_locked" names a function whose
+ * caller holds them).
  */
-static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
-			      struct jitseal_finalize_opts *opts,
-			      struct jitseal_run *runs)
+static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
+			       struct jitseal_finalize_opts *opts,
+			       struct jitseal_run *runs)
 {
 	struct jitseal_pool *pool = b->pool;
 	unsigned char (*digests)[JITSEAL_DIGEST_LEN] = NULL;
@@ -233,7 +235,7 @@ static int js_finalize(struct jitseal_batch *b,
 	js_lock(&b->fin_lock);
 	if (pool->be->serial)
 		js_lock(&pool->install_lock);
-	err = js_finalize_locked(b, flags, opts, runs);
+	err = js_finalize_in_turn(b, flags, opts, runs);
 	if (pool->be->serial)
 		js_unlock(&pool->install_lock);
 	js_unlock(&b->fin_lock);

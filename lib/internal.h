@@ -421,7 +421,7 @@ void *js_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t min);
 void *js_obj_alloc(size_t size);
 void js_obj_free(void *obj, size_t size);
 
-/* kdev.c: leaf, /dev/jitseal */
+/* backend_kmod.c: /dev/jitseal */
 int js_ioctl(int fd, unsigned long req, void *arg);
 int js_kmod_open(void);
 struct jitseal_version;

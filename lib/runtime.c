@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
  * Runtime plumbing every other file may use and that uses none of them:
- * the page size, the fork generation, storage for pools and batches and the
- * slow paths of the pool lock.
+ * the page size, the fork generation, storage for pools and batches, the
+ * slow paths of the pool lock and the profiling sinks' warning line.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "profile.h"
 
 size_t js_page_size = 4096;
 unsigned int js_page_shift = 12;
@@ -187,3 +190,18 @@ void js_assert_fail(const char *what, const char *file, int line)
 	abort();
 }
 #endif
+
+/* The profiling sinks' one warning line each on stderr. */
+void js_prof_warn(bool *once, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*once)
+		return;
+	*once = true;
+	va_start(ap, fmt);
+	fputs("libjitseal: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
