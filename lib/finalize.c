@@ -103,14 +103,14 @@ static void js_take_recs(struct jitseal_pool *pool, struct js_set *t,
 		struct js_rec *e = &t->recs[i];
 
 		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
-		    js_rec_installed(pool, t, done, e)) {
-			js_rec_live(pool, e);
+		    js_rec_installed(pool, t, done, e))
 			js_amap_add_reserved(m, e);
-		} else {
+		else
 			t->recs[n++] = *e;
-		}
 	}
 	js_amap_unreserve(m, n);
+	pool->live[JITSEAL_DATA] += t->data;	/* code and rodata: by run */
+	t->data = 0;
 	t->rec_next = t->recs + n;
 }
 
@@ -124,6 +124,8 @@ static void js_take_runs(struct jitseal_batch *b, struct js_set *t,
 	for (i = 0; i < done; i++) {
 		const struct js_seg *seg = &t->segs[i];
 
+		/* a run and its first gap: its allocations, leads included */
+		b->pool->live[seg->kind] += seg->lead + seg->len;
 		js_pages_installed(&seg->r->sec[seg->kind], seg->off, seg->len);
 		js_stage_put(&b->stage[seg->kind], seg->chunk);
 		if (!runs)
@@ -207,7 +209,6 @@ static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
 	js_take_recs(pool, &t, done, !err);
 	js_take_runs(b, &t, done, runs, digests);
 	js_pending_put_back(b, &t);
-	js_claims_restage(b);
 	js_inflight_done(pool);
 	if (runs)
 		opts->nr_runs = done;

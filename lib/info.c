@@ -69,13 +69,13 @@ JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 			const struct js_section *s = &r->sec[k];
 
 			st.reserved[k] += s->size;
-			st.used[k] += s->live;
-			st.sealed[k] += s->live;
 			st.reclaimed[k] += s->reclaimed;
 			st.kept_pages += s->kept;
 		}
 		st.pages += pool->be->pages(pool, (struct js_region *)r);
 	}
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
+		st.used[k] = st.sealed[k] = pool->live[k];
 	st.allocs = pool->allocs;
 	js_batch_stats(&pool->batch, &st);
 	for (b = pool->batches; b; b = b->next)

@@ -166,7 +166,6 @@ struct js_section {
 	size_t off;		/* from region base */
 	size_t size;
 	size_t wstart;		/* start of the bump window */
-	size_t live;		/* finalized allocations, leads included */
 	unsigned char *state;	/* per page: JS_PG_* */
 	size_t held;		/* pages INSTALLED or KEPT */
 	size_t kept;		/* pages KEPT */
@@ -240,6 +239,7 @@ struct js_stager {
 struct js_seg {
 	struct js_region *r;
 	unsigned int kind;
+	unsigned int lead;	/* its first allocation's gap, not in the run */
 	size_t off;		/* from section start */
 	size_t len;
 	char *src;		/* its staged bytes */
@@ -255,6 +255,7 @@ struct js_set {
 	struct js_seg *segs;		/* closed runs */
 	size_t nr, cap;
 	struct js_rec *recs, *rec_next, *rec_end;	/* [recs, rec_next) */
+	size_t data;			/* data records' bytes, leads included */
 };
 
 /*
@@ -330,6 +331,8 @@ struct jitseal_pool {
 	uint64_t finalizes, loads, discards;
 	uint64_t frees, freed_bytes, refusals;
 	uint64_t allocs;		/* of destroyed batches */
+	/* finalized allocations not freed, leads included */
+	uint64_t live[JITSEAL_KIND_MAX];
 };
 
 /* A backend: maps a region's code and rodata, installs runs into them. */
@@ -398,6 +401,16 @@ static inline bool js_forked(const struct jitseal_pool *pool)
 static inline char *js_sec_addr(const struct js_region *r, unsigned int kind)
 {
 	return r->sec[kind].addr;
+}
+
+static inline size_t js_set_nrec(const struct js_set *t)
+{
+	return (size_t)(t->rec_next - t->recs);
+}
+
+static inline size_t js_batch_nrec(const struct jitseal_batch *b)
+{
+	return js_set_nrec(&b->set);
 }
 
 /* The region of a record. */
@@ -470,7 +483,6 @@ bool js_window_fits(const struct js_section *s, size_t need, size_t align);
 bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
 		    unsigned int kind, size_t need, size_t align);
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
-void js_rec_live(struct jitseal_pool *pool, const struct js_rec *e);
 bool js_rest_keep(struct jitseal_pool *pool, struct js_region *r,
 		  unsigned int kind, size_t off, size_t end);
 struct js_region *js_rest_take(struct jitseal_pool *pool, unsigned int kind,
@@ -500,12 +512,9 @@ int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 void js_region_free(struct jitseal_pool *pool, struct js_region *r);
 
 /* pending.c: a pending set's claims, runs and records (its only writer) */
-size_t js_set_nrec(const struct js_set *t);
-size_t js_batch_nrec(const struct jitseal_batch *b);
 bool js_open_run(const struct jitseal_batch *b, unsigned int kind,
 		 uintptr_t *lo, uintptr_t *hi);
 int js_claims_settle(struct jitseal_batch *b);
-void js_claims_restage(struct jitseal_batch *b);
 void js_claims_drop(struct jitseal_batch *b);
 void js_pending_normalize(struct jitseal_batch *b);
 void js_pending_take(struct jitseal_batch *b, struct js_set *t);

@@ -264,14 +264,6 @@ void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e)
 		     off + JS_REC_SIZE(e));
 }
 
-/* The allocation @e is finalized (or a discarded data one stays). */
-void js_rec_live(struct jitseal_pool *pool, const struct js_rec *e)
-{
-	struct js_region *r = js_rec_region(pool, e);
-
-	r->sec[JS_REC_KIND(e)].live += JS_REC_LEAD(e) + JS_REC_SIZE(e);
-}
-
 /* Bytes [@off, @off + @len) of @s are installed. */
 void js_pages_installed(struct js_section *s, size_t off, size_t len)
 {

@@ -70,15 +70,6 @@ bool js_open_run(const struct jitseal_batch *b,
 	return kind != JITSEAL_DATA && c->next > c->start;
 }
 
-size_t js_set_nrec(const struct js_set *t)
-{
-	return (size_t)(t->rec_next - t->recs);
-}
-
-size_t js_batch_nrec(const struct jitseal_batch *b)
-{
-	return js_set_nrec(&b->set);
-}
 
 /*
  * The end of a claim from @from on that holds bytes up to @need: whole
@@ -123,6 +114,7 @@ static inline void js_run_close(struct jitseal_batch *b, unsigned int kind)
 		seg = &b->set.segs[b->set.nr++];
 		seg->r = c->r;
 		seg->kind = kind;
+		seg->lead = (unsigned int)(c->start - c->pre);
 		seg->off = c->start - c->base;
 		seg->len = c->next - c->start;
 		seg->src = (char *)(c->start + c->delta);
@@ -312,7 +304,7 @@ static void js_run_reopen(struct jitseal_batch *b, unsigned int kind)
 	    seg->src + seg->len != (char *)(c->start + c->delta))
 		return;
 	c->start -= seg->len;
-	c->pre = c->start;
+	c->pre = c->start - seg->lead;
 	js_stage_join(c->chunk);	/* the claim's count covers it */
 	b->set.nr--;
 }
@@ -429,6 +421,8 @@ static void js_claim_take(struct jitseal_batch *b, unsigned int kind,
 	mem->stage = (void *)(a + c->delta);
 	b->set.rec_next->addr = a;
 	b->set.rec_next->meta = JS_REC_META(size, lead, kind);
+	if (kind == JITSEAL_DATA)	/* data: never on the fast path */
+		b->set.data += lead + size;
 	b->set.rec_next++;
 	js_claim_seek(c, a + size);
 	b->allocs++;
@@ -639,6 +633,8 @@ static int js_shrink(struct jitseal_batch *b, const struct jitseal_mem *mem,
 	if (!diff)
 		goto out;
 	e->meta = JS_REC_META(new_size, JS_REC_LEAD(e), kind);
+	if (kind == JITSEAL_DATA)
+		b->set.data -= diff;
 	js_claim_seek(c, c->next - diff);
 	js_claim_unbump(b, kind);
 	p_new = (e->addr + new_size - 1 - c->base) >> js_page_shift;
@@ -726,10 +722,9 @@ void js_pending_normalize(struct jitseal_batch *b)
 void js_pending_take(struct jitseal_batch *b, struct js_set *t)
 {
 	*t = b->set;
-	b->set = b->spare;
-	b->set.nr = 0;
-	b->set.rec_next = b->set.recs;
-	memset(&b->spare, 0, sizeof(b->spare));
+	b->set = b->spare;	/* always empty: js_pending_put_back() */
+	b->spare.segs = NULL;
+	b->spare.recs = NULL;
 	b->fin = t;
 	b->pool->inflight++;
 }
@@ -774,15 +769,18 @@ static int js_set_append(struct js_set *to, struct js_set *from)
 		memcpy(to->rec_next, from->recs, add * sizeof(*recs));
 	to->nr += from->nr;
 	to->rec_next += add;
+	to->data += from->data;
 	from->nr = 0;
 	from->rec_next = from->recs;
+	from->data = 0;
 	return 0;
 }
 
 /*
  * The finalize of @t is over: what it did not install is pending again,
  * ahead of what other threads allocated into @b meanwhile.  One set of
- * arrays becomes the spare of the next finalize.
+ * arrays becomes the spare of the next finalize, and claims with nothing
+ * pending restage if due.
  */
 void js_pending_put_back(struct jitseal_batch *b, struct js_set *t)
 {
@@ -793,10 +791,12 @@ void js_pending_put_back(struct jitseal_batch *b, struct js_set *t)
 		js_set_drop(b, t);
 	if (!t->nr && !js_set_nrec(t)) {
 		b->spare = *t;
-		return;
+	} else {
+		b->spare = b->set;
+		b->set = *t;
 	}
-	b->spare = b->set;
-	b->set = *t;
+	js_claim_restage_if(b, JITSEAL_CODE);
+	js_claim_restage_if(b, JITSEAL_RODATA);
 }
 
 /* Free the arrays of @t. */
@@ -838,8 +838,8 @@ void js_pending_discard(struct jitseal_batch *b)
 	for (i = b->set.nr; i-- > 0;) {
 		struct js_seg *seg = &b->set.segs[i];
 
-		js_window_give_back(&seg->r->sec[seg->kind], seg->off,
-				    seg->off + seg->len);
+		js_window_give_back(&seg->r->sec[seg->kind],
+				    seg->off - seg->lead, seg->off + seg->len);
 		js_stage_put(&b->stage[seg->kind], seg->chunk);
 		pool->discards++;
 	}
@@ -847,23 +847,14 @@ void js_pending_discard(struct jitseal_batch *b)
 	for (i = 0; i < js_batch_nrec(b); i++) {
 		struct js_rec *e = &b->set.recs[i];
 
-		if (JS_REC_KIND(e) != JITSEAL_DATA) {
+		if (JS_REC_KIND(e) != JITSEAL_DATA)
 			js_rec_put(pool, e);
-		} else {	/* live; without memory for the map never freeable */
+		else	/* live; without memory for the map never freeable */
 			(void)js_amap_add(&pool->amap, e);
-			js_rec_live(pool, e);
-		}
 	}
+	pool->live[JITSEAL_DATA] += b->set.data;
+	b->set.data = 0;
 	b->set.rec_next = b->set.recs;
-}
-
-/* After a finalize: every claim with nothing pending restages if due. */
-void js_claims_restage(struct jitseal_batch *b)
-{
-	unsigned int k;
-
-	for (k = 0; k < JS_STAGED_KINDS; k++)
-		js_claim_restage_if(b, k);
 }
 
 /* The set is destroyed: its claims go (no open run left). */
