@@ -17,15 +17,6 @@
 #define JS_BATCH_MAGIC	0x4a534241U	/* "JSBA" */
 #define JS_DEAD_MAGIC	0xdeadd00dU
 
-#define JS_DEF_CODE	(2UL << 20)
-#define JS_DEF_RODATA	(512UL << 10)
-#define JS_DEF_DATA	(512UL << 10)
-#define JS_MAX_SECTION	(1UL << 30)	/* per section of one region */
-#define JS_MAX_ALLOC	JS_MAX_SECTION
-#define JS_MAX_ALIGN	(1UL << 21)
-#define JS_DEF_ALIGN	16
-#define JS_MAX_REGIONS	4096
-#define JS_SPAN		(1UL << 31)	/* every pair of bytes within +-2 GiB */
 
 #define js_unlikely(x)	__builtin_expect(!!(x), 0)
 
@@ -227,10 +218,6 @@ struct js_stager {
 };
 
 #define JS_STAGED_KINDS	2	/* code and rodata; data needs no staging */
-/* the most a claim takes beyond what its allocation needs (pending.c) */
-#define JS_CLAIM_MAX		(64UL << 10)
-/* staging starts over (js_stage_restart()) once this far into a chunk */
-#define JS_STAGE_RESTART	(16UL << 10)
 
 /*
  * A pending run of bytes: one contiguous range of one section, staged

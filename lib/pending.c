@@ -43,6 +43,14 @@
 
 #include "internal.h"
 
+#define JS_MAX_ALLOC	(1UL << 30)	/* a section of one region at most */
+#define JS_MAX_ALIGN	(1UL << 21)
+#define JS_DEF_ALIGN	16
+/* the most a claim takes beyond what its allocation needs */
+#define JS_CLAIM_MAX	(64UL << 10)
+/* staging starts over (js_stage_restart()) once this far into a chunk */
+#define JS_STAGE_RESTART	(16UL << 10)
+
 /*
  * The claim @c hands out from @next on: the fast path may bump to the end
  * of next's page (pcnt counts that page), the slow path beyond it.  Data

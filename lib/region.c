@@ -13,6 +13,9 @@
 
 #include "internal.h"
 
+#define JS_MAX_REGIONS	4096
+#define JS_SPAN		(1UL << 31)	/* every pair of bytes within +-2 GiB */
+
 static bool js_span_ok(const struct jitseal_pool *pool, uintptr_t p,
 		       size_t size)
 {
