@@ -137,6 +137,106 @@ TEST(back_to_zero)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * Four batches in random turns allocate (random sizes, alignments up to
+ * 4 KiB, all kinds, some shrunk), finalize, discard and free; once every
+ * allocation is freed and every set has let go of its claims, used,
+ * sealed, pending and pages are 0 again.
+ */
+#define CHURN_SETS	4
+#define CHURN_MAX	64
+
+struct churn {
+	struct jitseal_pool *p;
+	struct jitseal_batch *b[CHURN_SETS];
+	struct jitseal_mem pend[CHURN_SETS][CHURN_MAX];
+	int kind[CHURN_SETS][CHURN_MAX];
+	int np[CHURN_SETS];
+	void **live;
+	int nl;
+	unsigned int x;
+};
+
+static unsigned int churn_rand(struct churn *c)
+{
+	c->x = c->x * 1103515245 + 12345;
+	return c->x >> 8;
+}
+
+static int churn_alloc(struct churn *c, int t)
+{
+	size_t size = 1 + churn_rand(c) % 3000;
+	size_t align = (size_t)1 << churn_rand(c) % 13;
+	int kind = churn_rand(c) % 3, err;
+	struct jitseal_mem m;
+
+	err = jitseal_batch_alloc(c->b[t], size, align, kind, &m);
+	if (err)
+		return err;
+	memset(m.stage, kind == JITSEAL_CODE ? 0xc3 : 0, size);
+	if (churn_rand(c) % 4 == 0 && size > 1)
+		err = jitseal_batch_shrink(c->b[t], &m, size / 2);
+	c->kind[t][c->np[t]] = kind;
+	c->pend[t][c->np[t]++] = m;
+	return err;
+}
+
+/* Finalized (or, for data, discarded): live, freed later. */
+static void churn_settle(struct churn *c, int t, bool data_only)
+{
+	int i;
+
+	for (i = 0; i < c->np[t]; i++)
+		if (!data_only || c->kind[t][i] == JITSEAL_DATA)
+			c->live[c->nl++] = c->pend[t][i].addr;
+	c->np[t] = 0;
+}
+
+TEST(churn_back_to_zero)
+{
+	struct churn c = { .p = test_pool_flags(256 << 10, 64 << 10,
+						64 << 10, 0), .x = 5 };
+	int i, t, op;
+
+	ASSERT_NE(NULL, c.p);
+	c.live = calloc(20000, sizeof(*c.live));
+	ASSERT_NE(NULL, c.live);
+	for (t = 0; t < CHURN_SETS; t++) {
+		c.b[t] = jitseal_batch_create(c.p);
+		ASSERT_NE(NULL, c.b[t]);
+	}
+	for (i = 0; i < 5000; i++) {
+		t = churn_rand(&c) % CHURN_SETS;
+		op = churn_rand(&c) % 16;
+		if (op < 9 && c.np[t] < CHURN_MAX) {
+			ASSERT_EQ(0, churn_alloc(&c, t));
+		} else if (op < 12) {
+			ASSERT_EQ(0, jitseal_batch_finalize(c.b[t], NULL));
+			churn_settle(&c, t, false);
+		} else if (op < 13) {
+			ASSERT_EQ(0, jitseal_batch_discard(c.b[t]));
+			churn_settle(&c, t, true);
+		} else if (c.nl) {
+			int k = churn_rand(&c) % c.nl;
+
+			ASSERT_EQ(0, jitseal_free(c.p, c.live[k]));
+			c.live[k] = c.live[--c.nl];
+		}
+	}
+	for (t = 0; t < CHURN_SETS; t++) {
+		ASSERT_EQ(0, jitseal_batch_finalize(c.b[t], NULL));
+		churn_settle(&c, t, false);
+	}
+	for (i = 0; i < c.nl; i++)
+		ASSERT_EQ(0, jitseal_free(c.p, c.live[i]));
+	for (t = 0; t < CHURN_SETS; t++)
+		ASSERT_EQ(0, jitseal_batch_destroy(c.b[t]));
+	ASSERT_EQ(0, jitseal_discard(c.p));
+	expect_empty(_metadata, c.p, "churned", 0);
+	free(c.live);
+	EXPECT_EQ(0, jitseal_pool_destroy(c.p));
+}
+
 TEST(module_info)
 {
 	struct jitseal_module_info mi = { .sz = sizeof(mi) };
