@@ -464,7 +464,14 @@ void js_pages_get(struct js_section *s, size_t lo, size_t hi);
 void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
 		  unsigned int kind, size_t lo, size_t hi);
 void js_pages_installed(struct js_section *s, size_t off, size_t len);
-void js_window_bump(struct js_section *s, size_t end);
+size_t js_window_claim_end(const struct js_section *s, size_t from,
+			   size_t need);
+void js_window_take(struct js_section *s, size_t lo, size_t end);
+struct js_region *js_window_claim(struct jitseal_pool *pool, unsigned int kind,
+				  size_t size, size_t align, size_t *lo,
+				  size_t *end, bool *rest);
+void js_window_unclaim(struct jitseal_pool *pool, struct js_region *r,
+		       unsigned int kind, size_t lo, size_t end, bool rest);
 bool js_window_give_back(struct js_section *s, size_t from, size_t to);
 bool js_window_fits(const struct js_section *s, size_t need, size_t align);
 bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
@@ -472,9 +479,6 @@ bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
 bool js_rest_keep(struct jitseal_pool *pool, struct js_region *r,
 		  unsigned int kind, size_t off, size_t end);
-struct js_region *js_rest_take(struct jitseal_pool *pool, unsigned int kind,
-			       size_t size, size_t align, size_t *off,
-			       size_t *end);
 
 /* stage.c: leaf, staging chunks of a batch */
 int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,
@@ -496,6 +500,9 @@ int js_backend_select(const struct jitseal_pool_opts *opts,
 /* region.c */
 int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 		  size_t align);
+int js_region_claim(struct jitseal_pool *pool, unsigned int kind, size_t size,
+		    size_t align, struct js_region **r, size_t *lo, size_t *end,
+		    bool *rest);
 void js_region_free(struct jitseal_pool *pool, struct js_region *r);
 
 /* pending.c: a pending set's claims, runs and records (its only writer) */

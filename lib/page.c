@@ -192,9 +192,9 @@ static size_t js_rest_drop(struct js_section *s, size_t p)
  * taken out (its page count goes to the caller): its region, and its
  * bytes in *@off and *@end.  NULL if none fits.
  */
-struct js_region *js_rest_take(struct jitseal_pool *pool, unsigned int kind,
-			       size_t size, size_t align, size_t *off,
-			       size_t *end)
+static struct js_region *js_rest_take(struct jitseal_pool *pool,
+				      unsigned int kind, size_t size,
+				      size_t align, size_t *off, size_t *end)
 {
 	struct js_region *r, *best_r = NULL;
 	struct js_rest *best = NULL;
@@ -278,10 +278,78 @@ void js_pages_installed(struct js_section *s, size_t off, size_t len)
 	}
 }
 
-/* The bump pointer of @s moves up to @end: a claim took the bytes. */
-void js_window_bump(struct js_section *s, size_t end)
+#define JS_CLAIM_MAX	(64UL << 10)	/* a claim's most beyond its need */
+
+/*
+ * The end of a claim of @s from @from on that holds bytes up to @need:
+ * whole pages, at least a 32nd of the section (at most JS_CLAIM_MAX)
+ * from @from, so that a refill, which takes the pool lock, comes once
+ * per that many bytes; within the window.
+ */
+size_t js_window_claim_end(const struct js_section *s, size_t from,
+			   size_t need)
 {
+	size_t end = js_round_up(need, js_page_size);
+	size_t min = js_round_down(s->size / 32, js_page_size);
+
+	/* a 32nd of the section: a dozen batches do not make it grow */
+	min = min < js_page_size ? js_page_size :
+	      min > JS_CLAIM_MAX ? JS_CLAIM_MAX : min;
+	if (end < from + min)
+		end = from + min;
+	return end < s->limit ? end : s->limit;
+}
+
+/* A claim takes [@lo, @end) of @s up to its bump pointer: counted. */
+void js_window_take(struct js_section *s, size_t lo, size_t end)
+{
+	js_pages_get(s, lo, end);
 	s->next = end;
+}
+
+/*
+ * Bytes for a new claim of section @kind with room for @size bytes
+ * aligned to @align: the smallest rest that fits (*@rest true), else
+ * from the bump window of the current region.  Its region, and its
+ * bytes in [*@lo, *@end), counted on their pages; NULL, and nothing
+ * changed, if the window has no room (region.c moves or grows it).
+ */
+struct js_region *js_window_claim(struct jitseal_pool *pool, unsigned int kind,
+				  size_t size, size_t align, size_t *lo,
+				  size_t *end, bool *rest)
+{
+	struct js_region *r = js_rest_take(pool, kind, size, align, lo, end);
+	struct js_section *s;
+	size_t a;
+
+	*rest = r != NULL;
+	if (r)
+		return r;
+	r = pool->cur[kind];
+	s = &r->sec[kind];
+	a = js_round_up((uintptr_t)s->addr + s->next, align) -
+	    (uintptr_t)s->addr;
+	if (a + size > s->limit)
+		return NULL;
+	*lo = s->next;
+	*end = js_window_claim_end(s, js_round_down(*lo, js_page_size),
+				   a + size);
+	js_window_take(s, *lo, *end);
+	return r;
+}
+
+/* A new claim's bytes go back unused (js_window_claim() undone). */
+void js_window_unclaim(struct jitseal_pool *pool, struct js_region *r,
+		       unsigned int kind, size_t lo, size_t end, bool rest)
+{
+	struct js_section *s = &r->sec[kind];
+
+	if (rest && js_rest_keep(pool, r, kind, lo, end))
+		return;
+	if (!rest)
+		js_window_give_back(s, lo, end);
+	js_pages_put(pool, r, kind, rest ? js_round_down(lo, js_page_size) : lo,
+		     end);
 }
 
 /*

@@ -46,8 +46,6 @@
 #define JS_MAX_ALLOC	(1UL << 30)	/* a section of one region at most */
 #define JS_MAX_ALIGN	(1UL << 21)
 #define JS_DEF_ALIGN	16
-/* the most a claim takes beyond what its allocation needs */
-#define JS_CLAIM_MAX	(64UL << 10)
 /* staging starts over (js_stage_restart()) once this far into a chunk */
 #define JS_STAGE_RESTART	(16UL << 10)
 
@@ -78,27 +76,6 @@ bool js_open_run(const struct jitseal_batch *b,
 	return kind != JITSEAL_DATA && c->next > c->start;
 }
 
-
-/*
- * The end of a claim from @from on that holds bytes up to @need: whole
- * pages, at least a 32nd of the section (at most JS_CLAIM_MAX) from
- * @from, so that a refill, which takes the pool lock, comes once per that
- * many bytes; within the window of @s.
- */
-static uintptr_t js_claim_end(uintptr_t from, uintptr_t need,
-			      const struct js_section *s)
-{
-	uintptr_t end = js_round_up(need, js_page_size);
-	uintptr_t limit = (uintptr_t)s->addr + s->limit;
-	size_t min = js_round_down(s->size / 32, js_page_size);
-
-	/* a 32nd of the section: a dozen batches do not make it grow */
-	min = min < js_page_size ? js_page_size :
-	      min > JS_CLAIM_MAX ? JS_CLAIM_MAX : min;
-	if (end < from + min)
-		end = from + min;
-	return end < limit ? end : limit;
-}
 
 /* Make room for @n more closed runs in @b. */
 static int js_batch_grow(struct jitseal_batch *b, size_t n)
@@ -280,7 +257,7 @@ static bool js_claim_extend(struct jitseal_batch *b, unsigned int kind,
 	if (off != s->next || off <= s->wstart ||
 	    a - c->base + size > s->limit)
 		return false;
-	end = js_claim_end(c->end, a + size, s);
+	end = c->base + js_window_claim_end(s, off, a - c->base + size);
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 
@@ -290,8 +267,7 @@ static bool js_claim_extend(struct jitseal_batch *b, unsigned int kind,
 			return false;
 		st->pos += end - c->end;
 	}
-	js_pages_get(s, off, end - c->base);
-	js_window_bump(s, end - c->base);
+	js_window_take(s, off, end - c->base);
 	c->end = end;
 	js_claim_seek(c, c->next);
 	return true;
@@ -331,8 +307,9 @@ static int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t si
 	struct js_chunk *chunk = NULL;
 	struct js_section *s;
 	struct js_region *r;
-	uintptr_t base, a, lo, end;
-	size_t roff = 0, rend = 0;
+	uintptr_t base, lo, end;
+	size_t roff, rend;
+	bool rest;
 	char *src = NULL;
 	int err;
 
@@ -342,42 +319,23 @@ static int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t si
 	if (err)
 		return err;
 	js_claim_drop(b, kind);
-	r = js_rest_take(pool, kind, size, align, &roff, &rend);
-	if (r) {
-		s = &r->sec[kind];
-		base = (uintptr_t)s->addr;
-		lo = base + roff;
-		end = base + rend;
-	} else {
-		for (;;) {
-			r = pool->cur[kind];
-			s = &r->sec[kind];
-			base = (uintptr_t)s->addr;
-			a = (base + s->next + align - 1) & ~(align - 1);
-			if (a - base + size <= s->limit)
-				break;
-			err = js_region_add(pool, kind, size, align);
-			if (err)
-				return err;
-		}
-		lo = base + s->next;
-		end = js_claim_end(js_round_down(lo, js_page_size), a + size, s);
-	}
+	err = js_region_claim(pool, kind, size, align, &r, &roff, &rend, &rest);
+	if (err)
+		return err;
+	s = &r->sec[kind];
+	base = (uintptr_t)s->addr;
+	lo = base + roff;
+	end = base + rend;
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 
 		/* 16 more: the fast path fills gaps 16 bytes at a time */
 		err = js_stage_run(pool, st, lo, end - lo + 16, &src, &chunk);
 		if (err) {
-			if (rend && !js_rest_keep(pool, r, kind, roff, rend))
-				js_pages_put(pool, r, kind, roff, rend);
+			js_window_unclaim(pool, r, kind, roff, rend, rest);
 			return err;
 		}
 		st->pos = src + (end - lo);
-	}
-	if (!rend) {	/* a rest's page count is the claim's now */
-		js_pages_get(s, lo - base, end - base);
-		js_window_bump(s, end - base);
 	}
 	c->start = c->pre = c->lo = lo;
 	c->end = end;
