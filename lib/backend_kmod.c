@@ -6,8 +6,10 @@
  * region (split only if the batch exceeds the module's max_segments or
  * max_load_bytes).  Reclaiming pages is one JITSEAL_IOC_RETIRE per run.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -16,6 +18,43 @@
 #include "internal.h"
 
 #define JS_SMALL_SEGS	8
+
+/* /dev/jitseal plumbing: ioctl with EINTR retry, open, VERSION. */
+int js_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret < 0 && errno == EINTR);
+	return ret < 0 ? -errno : ret;
+}
+
+int js_kmod_open(void)
+{
+	int fd = open(JITSEAL_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
+		return -ENODEV;
+	return -errno;
+}
+
+/* The module's version and limits, through a fresh open of the device. */
+int js_kmod_version(struct jitseal_version *v)
+{
+	int fd = js_kmod_open(), err;
+
+	if (fd < 0)
+		return fd;
+	memset(v, 0, sizeof(*v));
+	v->size = sizeof(*v);
+	err = js_ioctl(fd, JITSEAL_IOC_VERSION, v);
+	close(fd);
+	return err;
+}
+
 
 static int js_kmod_probe(struct jitseal_pool *pool)
 {

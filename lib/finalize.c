@@ -13,43 +13,6 @@
 #include "internal.h"
 #include "profile.h"
 
-static int js_seg_cmp(const void *pa, const void *pb)
-{
-	const struct js_seg *a = pa, *b = pb;
-
-	if (a->r->idx != b->r->idx)
-		return a->r->idx < b->r->idx ? -1 : 1;
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	if (a->off != b->off)
-		return a->off < b->off ? -1 : 1;
-	return 0;
-}
-
-/* Sort by region, kind and offset, and merge touching runs. */
-static void js_segs_normalize(struct jitseal_batch *b)
-{
-	size_t i, n = 0;
-
-	if (b->nr < 2)
-		return;
-	qsort(b->segs, b->nr, sizeof(*b->segs), js_seg_cmp);
-	for (i = 0; i < b->nr; i++) {
-		struct js_seg *prev = n ? &b->segs[n - 1] : NULL;
-		struct js_seg *cur = &b->segs[i];
-
-		if (prev && prev->r == cur->r && prev->kind == cur->kind &&
-		    prev->off + prev->len == cur->off &&
-		    prev->chunk == cur->chunk &&
-		    prev->src + prev->len == cur->src) {
-			prev->len += cur->len;
-			cur->chunk->runs--;	/* one run now */
-		} else
-			b->segs[n++] = *cur;
-	}
-	b->nr = n;
-}
-
 /*
  * Check @opts and take what finalize needs from them.  @runs is only
  * usable with a capacity: a caller's struct that ends before nr_runs
@@ -82,7 +45,7 @@ static int js_finalize_opts(const struct jitseal_pool *pool,
  * installed all the same.
  */
 static int js_install_runs(struct jitseal_pool *pool,
-			   const struct js_inflight *t, unsigned int flags,
+			   const struct js_set *t, unsigned int flags,
 			   unsigned char (*digests)[JITSEAL_DIGEST_LEN],
 			   size_t *done)
 {
@@ -108,7 +71,7 @@ static int js_install_runs(struct jitseal_pool *pool,
 
 /* Is @e within one of the first @done (installed) runs of @t? */
 static bool js_rec_installed(const struct jitseal_pool *pool,
-			     const struct js_inflight *t, size_t done,
+			     const struct js_set *t, size_t done,
 			     const struct js_rec *e)
 {
 	unsigned int kind = JS_REC_KIND(e);
@@ -130,13 +93,13 @@ static bool js_rec_installed(const struct jitseal_pool *pool,
  * (room reserved beforehand, the rest of it given back); the others stay
  * in @t.  Before js_take_runs(), which drops the installed runs.
  */
-static void js_take_recs(struct jitseal_pool *pool, struct js_inflight *t,
+static void js_take_recs(struct jitseal_pool *pool, struct js_set *t,
 			 size_t done, bool all)
 {
 	struct js_amap *m = &pool->amap;
 	size_t i, n = 0;
 
-	for (i = 0; i < t->nrec; i++) {
+	for (i = 0; i < js_set_nrec(t); i++) {
 		struct js_rec *e = &t->recs[i];
 
 		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
@@ -146,11 +109,13 @@ static void js_take_recs(struct jitseal_pool *pool, struct js_inflight *t,
 			t->recs[n++] = *e;
 	}
 	js_amap_unreserve(m, n);
-	t->nrec = n;
+	pool->live[JITSEAL_DATA] += t->data;	/* code and rodata: by run */
+	t->data = 0;
+	t->rec_next = t->recs + n;
 }
 
 /* The first @done runs are in: account them, report them, drop them. */
-static void js_take_runs(struct jitseal_batch *b, struct js_inflight *t,
+static void js_take_runs(struct jitseal_batch *b, struct js_set *t,
 			 size_t done, struct jitseal_run *runs,
 			 unsigned char (*digests)[JITSEAL_DIGEST_LEN])
 {
@@ -159,7 +124,8 @@ static void js_take_runs(struct jitseal_batch *b, struct js_inflight *t,
 	for (i = 0; i < done; i++) {
 		const struct js_seg *seg = &t->segs[i];
 
-		seg->r->sec[seg->kind].sealed += seg->len;
+		/* a run and its first gap: its allocations, leads included */
+		b->pool->live[seg->kind] += seg->lead + seg->len;
 		js_pages_installed(&seg->r->sec[seg->kind], seg->off, seg->len);
 		js_stage_put(&b->stage[seg->kind], seg->chunk);
 		if (!runs)
@@ -179,116 +145,6 @@ static void js_take_runs(struct jitseal_batch *b, struct js_inflight *t,
 	t->nr -= done;
 }
 
-/*
- * Take the batch's normalized runs and records out, so that they can be
- * installed without the pool lock while other threads allocate (into
- * this batch too: into the arrays of the previous finalize).
- */
-static void js_take(struct jitseal_batch *b, struct js_inflight *t)
-{
-	t->segs = b->segs;
-	t->nr = b->nr;
-	t->cap = b->cap;
-	t->recs = b->recs;
-	t->nrec = js_batch_nrec(b);
-	t->rec_cap = (size_t)(b->rec_end - b->recs);
-	b->segs = b->spare_segs;
-	b->cap = b->spare_cap;
-	b->nr = 0;
-	b->recs = b->rec_next = b->spare_recs;
-	b->rec_end = b->spare_recs + b->spare_rec_cap;
-	b->spare_segs = NULL;
-	b->spare_recs = NULL;
-	b->spare_cap = b->spare_rec_cap = 0;
-	b->fin = t;
-	b->pool->inflight++;
-}
-
-/* Runs and records @t could not install are discarded (out of memory). */
-static void js_drop(struct jitseal_batch *b, struct js_inflight *t)
-{
-	struct jitseal_pool *pool = b->pool;
-	size_t i;
-
-	for (i = 0; i < t->nr; i++) {
-		js_stage_put(&b->stage[t->segs[i].kind], t->segs[i].chunk);
-		pool->discards++;
-	}
-	for (i = 0; i < t->nrec; i++)
-		js_rec_put(pool, &t->recs[i]);
-	t->nr = t->nrec = 0;
-}
-
-/* Append what was allocated into @b meanwhile to what @t left pending. */
-static int js_merge(struct jitseal_batch *b, struct js_inflight *t)
-{
-	size_t nrec = js_batch_nrec(b);
-	struct js_seg *segs = t->segs;
-	struct js_rec *recs = t->recs;
-
-	if (t->nr + b->nr > t->cap) {
-		segs = realloc(t->segs, (t->nr + b->nr) * sizeof(*segs));
-		if (!segs)
-			return -ENOMEM;
-		t->segs = segs;
-		t->cap = t->nr + b->nr;
-	}
-	if (t->nrec + nrec > t->rec_cap) {
-		recs = realloc(t->recs, (t->nrec + nrec) * sizeof(*recs));
-		if (!recs)
-			return -ENOMEM;
-		t->recs = recs;
-		t->rec_cap = t->nrec + nrec;
-	}
-	if (b->nr)
-		memcpy(segs + t->nr, b->segs, b->nr * sizeof(*segs));
-	if (nrec)
-		memcpy(recs + t->nrec, b->recs, nrec * sizeof(*recs));
-	t->nr += b->nr;
-	t->nrec += nrec;
-	b->nr = 0;
-	b->rec_next = b->recs;
-	return 0;
-}
-
-/*
- * The finalize of @t is over: what it did not install is pending again,
- * ahead of what other threads allocated into @b meanwhile.  One pair of
- * arrays becomes the spare of the next finalize.
- */
-static void js_put_back(struct jitseal_batch *b, struct js_inflight *t)
-{
-	struct js_seg *segs;
-	struct js_rec *recs;
-	size_t cap, rec_cap;
-
-	b->fin = NULL;
-	if ((t->nr || t->nrec) && (b->nr || js_batch_nrec(b)) &&
-	    js_merge(b, t))
-		js_drop(b, t);
-	if (!t->nr && !t->nrec) {
-		b->spare_segs = t->segs;
-		b->spare_cap = t->cap;
-		b->spare_recs = t->recs;
-		b->spare_rec_cap = t->rec_cap;
-		return;
-	}
-	segs = b->segs;
-	cap = b->cap;
-	recs = b->recs;
-	rec_cap = (size_t)(b->rec_end - b->recs);
-	b->segs = t->segs;
-	b->nr = t->nr;
-	b->cap = t->cap;
-	b->recs = t->recs;
-	b->rec_next = t->recs + t->nrec;
-	b->rec_end = t->recs + t->rec_cap;
-	b->spare_segs = segs;
-	b->spare_cap = cap;
-	b->spare_recs = recs;
-	b->spare_rec_cap = rec_cap;
-}
-
 /* A finalize of @pool is over; its destroy may be waiting for it. */
 static void js_inflight_done(struct jitseal_pool *pool)
 {
@@ -302,17 +158,18 @@ static void js_inflight_done(struct jitseal_pool *pool)
  * publish under it again.  Finalizes of one batch take turns
  * (b->fin_lock); so do the installs of host backends, which rewrite
  * whole shared pages (pool->install_lock); with kmod the module orders
- * concurrent LOADs itself.
+ * concurrent LOADs itself.  Called in turn (b->fin_lock held); takes the
+ * pool lock and the set's lock itself ("_locked" names a function whose
+ * caller holds them).
  */
-static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
-			      struct jitseal_finalize_opts *opts,
-			      struct jitseal_run *runs)
+static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
+			       struct jitseal_finalize_opts *opts,
+			       struct jitseal_run *runs)
 {
 	struct jitseal_pool *pool = b->pool;
 	unsigned char (*digests)[JITSEAL_DIGEST_LEN] = NULL;
-	struct js_inflight t;
+	struct js_set t;
 	size_t done = 0;
-	unsigned int k;
 	int err = 0;
 
 	js_lock(&pool->lock);
@@ -320,20 +177,20 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 	err = js_claims_settle(b);
 	if (err)
 		goto out;
-	js_segs_normalize(b);
-	if (runs && opts->nr_runs < b->nr) {
-		opts->nr_runs = b->nr;
+	js_pending_normalize(b);
+	if (runs && opts->nr_runs < b->set.nr) {
+		opts->nr_runs = b->set.nr;
 		err = -ENOBUFS;
 		goto out;
 	}
-	if (b->nr && (flags & JITSEAL_FINALIZE_DIGEST)) {
-		digests = calloc(b->nr, sizeof(*digests));
+	if (b->set.nr && (flags & JITSEAL_FINALIZE_DIGEST)) {
+		digests = calloc(b->set.nr, sizeof(*digests));
 		if (!digests) {
 			err = -ENOMEM;
 			goto out;
 		}
 	}
-	if (!b->nr && !js_batch_nrec(b)) {	/* nothing pending: no syscall */
+	if (!b->set.nr && !js_batch_nrec(b)) {	/* nothing pending: no syscall */
 		if (runs)
 			opts->nr_runs = 0;
 		goto out;
@@ -341,7 +198,7 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 	err = js_amap_reserve(&pool->amap, js_batch_nrec(b));
 	if (err)
 		goto out;
-	js_take(b, &t);
+	js_pending_take(b, &t);
 	if (t.nr) {
 		js_unlock(&b->lock);
 		js_unlock(&pool->lock);
@@ -351,9 +208,7 @@ static int js_finalize_locked(struct jitseal_batch *b, unsigned int flags,
 	}
 	js_take_recs(pool, &t, done, !err);
 	js_take_runs(b, &t, done, runs, digests);
-	js_put_back(b, &t);
-	for (k = 0; k < JS_STAGED_KINDS; k++)
-		js_claim_restage_if(b, k);
+	js_pending_put_back(b, &t);
 	js_inflight_done(pool);
 	if (runs)
 		opts->nr_runs = done;
@@ -381,7 +236,7 @@ static int js_finalize(struct jitseal_batch *b,
 	js_lock(&b->fin_lock);
 	if (pool->be->serial)
 		js_lock(&pool->install_lock);
-	err = js_finalize_locked(b, flags, opts, runs);
+	err = js_finalize_in_turn(b, flags, opts, runs);
 	if (pool->be->serial)
 		js_unlock(&pool->install_lock);
 	js_unlock(&b->fin_lock);

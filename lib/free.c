@@ -18,8 +18,8 @@ static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 	for (; b && !found; b = b == &pool->batch ? pool->batches : b->next) {
 		js_lock(&b->lock);
 		for (i = 0; i < js_batch_nrec(b) && !found; i++)
-			found = b->recs[i].addr == addr;
-		for (i = 0; b->fin && i < b->fin->nrec && !found; i++)
+			found = b->set.recs[i].addr == addr;
+		for (i = 0; b->fin && i < js_set_nrec(b->fin) && !found; i++)
 			found = b->fin->recs[i].addr == addr;	/* being installed */
 		js_unlock(&b->lock);
 	}
@@ -28,7 +28,6 @@ static bool js_pending(struct jitseal_pool *pool, uintptr_t addr)
 
 static int js_free(struct jitseal_pool *pool, uintptr_t addr)
 {
-	struct js_region *r;
 	struct js_rec e;
 
 	js_assert_held(&pool->lock);
@@ -36,10 +35,7 @@ static int js_free(struct jitseal_pool *pool, uintptr_t addr)
 		return js_pending(pool, addr) ? -EBUSY : -EINVAL;
 	pool->frees++;
 	pool->freed_bytes += JS_REC_SIZE(&e);
-	r = js_rec_region(pool, &e);
-	r->sec[JS_REC_KIND(&e)].used -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
-	if (JS_REC_KIND(&e) != JITSEAL_DATA)
-		r->sec[JS_REC_KIND(&e)].sealed -= JS_REC_SIZE(&e);
+	pool->live[JS_REC_KIND(&e)] -= JS_REC_LEAD(&e) + JS_REC_SIZE(&e);
 	if (js_unlikely(js_prof_on()) && JS_REC_KIND(&e) == JITSEAL_CODE)
 		js_prof_freed(pool, addr, JS_REC_SIZE(&e));
 	js_rec_put(pool, &e);

@@ -13,29 +13,36 @@ JITSEAL_API int jitseal_pool_backend(struct jitseal_pool *pool)
 	return err ? err : (int)pool->be->id;
 }
 
-/*
- * Add @b's figures to @st: its pending bytes, its allocations, and take
- * what its claims hold but did not hand out from used.
- */
+/* Pending allocations count as used, their alignment gaps included. */
+static void js_recs_used(const struct js_rec *e, size_t n,
+			 struct jitseal_pool_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		st->used[JS_REC_KIND(&e[i])] += JS_REC_LEAD(&e[i]) +
+						 JS_REC_SIZE(&e[i]);
+}
+
+/* Add @b's figures to @st: its pending bytes and its allocations. */
 static void js_batch_stats(struct jitseal_batch *b,
 			   struct jitseal_pool_stats *st)
 {
-	const struct js_region *r;
 	uintptr_t lo, hi;
 	unsigned int k;
 	size_t i;
 
 	js_lock(&b->lock);
-	for (i = 0; i < b->nr; i++)
-		st->pending += b->segs[i].len;
+	js_recs_used(b->set.recs, js_batch_nrec(b), st);
+	if (b->fin)
+		js_recs_used(b->fin->recs, js_set_nrec(b->fin), st);
+	for (i = 0; i < b->set.nr; i++)
+		st->pending += b->set.segs[i].len;
 	for (i = 0; b->fin && i < b->fin->nr; i++)	/* being installed */
 		st->pending += b->fin->segs[i].len;
-	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
 		if (js_open_run(b, k, &lo, &hi))
 			st->pending += hi - lo;
-		for (r = b->pool->regions; r; r = r->next)
-			st->used[k] -= js_claims_free(b, r, k);
-	}
 	st->allocs += b->allocs;
 	js_unlock(&b->lock);
 }
@@ -60,16 +67,15 @@ JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,
 	for (r = pool->regions; r; r = r->next) {
 		for (k = 0; k < JITSEAL_KIND_MAX; k++) {
 			const struct js_section *s = &r->sec[k];
-			size_t used = s->used + (s->next - s->wstart);
 
 			st.reserved[k] += s->size;
-			st.used[k] += used - s->holes;
-			st.sealed[k] += s->sealed;
 			st.reclaimed[k] += s->reclaimed;
 			st.kept_pages += s->kept;
 		}
 		st.pages += pool->be->pages(pool, (struct js_region *)r);
 	}
+	for (k = 0; k < JITSEAL_KIND_MAX; k++)
+		st.used[k] = st.sealed[k] = pool->live[k];
 	st.allocs = pool->allocs;
 	js_batch_stats(&pool->batch, &st);
 	for (b = pool->batches; b; b = b->next)

@@ -17,18 +17,8 @@
 #define JS_BATCH_MAGIC	0x4a534241U	/* "JSBA" */
 #define JS_DEAD_MAGIC	0xdeadd00dU
 
-#define JS_DEF_CODE	(2UL << 20)
-#define JS_DEF_RODATA	(512UL << 10)
-#define JS_DEF_DATA	(512UL << 10)
-#define JS_MAX_SECTION	(1UL << 30)	/* per section of one region */
-#define JS_MAX_ALLOC	JS_MAX_SECTION
-#define JS_MAX_ALIGN	(1UL << 21)
-#define JS_DEF_ALIGN	16
-#define JS_MAX_REGIONS	4096
-#define JS_SPAN		(1UL << 31)	/* every pair of bytes within +-2 GiB */
 
 #define js_unlikely(x)	__builtin_expect(!!(x), 0)
-#define js_likely(x)	__builtin_expect(!!(x), 1)
 
 extern size_t js_page_size;
 extern unsigned int js_page_shift;
@@ -45,7 +35,7 @@ static inline size_t js_round_down(size_t x, size_t a)
 }
 
 /*
- * libbpf-style options (OPTS_VALID/OPTS_GET/OPTS_SET): @sz must at least
+ * libbpf-style options (OPTS_VALID/OPTS_GET): @sz must at least
  * cover sz itself; a caller's struct larger than ours, up to its @last
  * field, is accepted only when every byte we do not know is zero.  A
  * field beyond the caller's sz reads as zero (the default) and is never
@@ -75,12 +65,6 @@ static inline bool js_opts_valid(const void *opts, size_t user_sz,
 	((opts) && (opts)->sz >= JS_OFFSETOFEND(__typeof__(*(opts)), field))
 #define JS_OPTS_GET(opts, field, def)					\
 	(JS_OPTS_HAS(opts, field) && (opts)->field ? (opts)->field : (def))
-/* Write an output field only if the caller's struct has it. */
-#define JS_OPTS_SET(opts, field, val)					\
-	do {								\
-		if (JS_OPTS_HAS(opts, field))				\
-			(opts)->field = (val);				\
-	} while (0)
 
 /* Copy an output struct: at most the caller's sz bytes, sz kept. */
 static inline int js_copy_out(void *dst, size_t user_sz, const void *src,
@@ -150,6 +134,17 @@ enum {
 };
 
 /*
+ * The unused rest of a claim that another claim replaced (page.c): the
+ * next claim of any batch that fits takes it.  It holds the claim's
+ * counts on its pages.  end == 0: no rest.
+ */
+struct js_rest {
+	size_t off, end;	/* from section start */
+};
+
+#define JS_RESTS	16	/* rests kept per section */
+
+/*
  * One section of a region: code, rodata or data.  Allocations bump @next
  * through the window [@wstart, @limit), a run of free pages; the slow
  * path moves the window to another run (page.c).
@@ -159,17 +154,15 @@ struct js_section {
 	size_t next;		/* bump pointer, bytes from section start */
 	size_t limit;		/* end of the bump window */
 	uint32_t *cnt;		/* per page: allocations overlapping it */
-	size_t holes;		/* claim tails left behind (claim.c) */
 	size_t off;		/* from region base */
 	size_t size;
 	size_t wstart;		/* start of the bump window */
-	size_t sealed;		/* bytes installed, minus freed allocations */
-	size_t used;		/* handed out before the window, minus freed */
 	unsigned char *state;	/* per page: JS_PG_* */
 	size_t held;		/* pages INSTALLED or KEPT */
 	size_t kept;		/* pages KEPT */
 	size_t scan;		/* next-fit cursor of the window search, pages */
 	uint64_t reclaimed;	/* pages given back so far */
+	struct js_rest rest[JS_RESTS];
 };
 
 struct js_region {
@@ -225,10 +218,6 @@ struct js_stager {
 };
 
 #define JS_STAGED_KINDS	2	/* code and rodata; data needs no staging */
-/* the most a claim takes beyond what its allocation needs (claim.c) */
-#define JS_CLAIM_MAX		(64UL << 10)
-/* staging starts over (js_stage_restart()) once this far into a chunk */
-#define JS_STAGE_RESTART	(16UL << 10)
 
 /*
  * A pending run of bytes: one contiguous range of one section, staged
@@ -237,6 +226,7 @@ struct js_stager {
 struct js_seg {
 	struct js_region *r;
 	unsigned int kind;
+	unsigned int lead;	/* its first allocation's gap, not in the run */
 	size_t off;		/* from section start */
 	size_t len;
 	char *src;		/* its staged bytes */
@@ -244,18 +234,19 @@ struct js_seg {
 };
 
 /*
- * What a finalize took out of its batch to install without the pool
- * lock (finalize.c): the runs and the records, on the finalizer's stack.
+ * The closed runs and the records of a pending set (pending.c), moved
+ * as a whole: a batch's, its spare arrays, and what a finalize took out
+ * to install without the pool lock (on the finalizer's stack).
  */
-struct js_inflight {
-	struct js_seg *segs;
+struct js_set {
+	struct js_seg *segs;		/* closed runs */
 	size_t nr, cap;
-	struct js_rec *recs;
-	size_t nrec, rec_cap;
+	struct js_rec *recs, *rec_next, *rec_end;	/* [recs, rec_next) */
+	size_t data;			/* data records' bytes, leads included */
 };
 
 /*
- * A batch's claim on one section (claim.c): bytes [lo, end) taken from
+ * A batch's claim on one section (pending.c): bytes [lo, end) taken from
  * the pool's bump window, which the batch hands out to its allocations
  * without the pool lock.  The claim holds one count on each page it
  * touches, so none of them is reclaimed or taken by another window
@@ -274,6 +265,7 @@ struct js_claim {
 	uint32_t *cnt;		/* page counts of the section */
 	uintptr_t base;		/* first byte of the section */
 	uintptr_t start;	/* of the open run */
+	uintptr_t pre;		/* start, its first allocation's lead included */
 	uintptr_t lo;		/* counted from here: js_claim_trim() */
 	struct js_region *r;
 	struct js_chunk *chunk;
@@ -291,18 +283,11 @@ struct jitseal_batch {
 	struct jitseal_batch *next;	/* in pool->batches (pool lock) */
 	int lock;			/* js_lock() */
 	struct js_claim claim[JITSEAL_KIND_MAX];
-	struct js_rec *rec_next, *rec_end;	/* pending: [recs, rec_next) */
+	struct js_set set;		/* closed runs, records */
 	uint64_t allocs;		/* statistics */
-	struct js_seg *segs;		/* closed runs */
-	size_t nr, cap;
-	struct js_rec *recs;		/* its allocations */
 	struct js_stager stage[JS_STAGED_KINDS];
-	struct js_inflight *fin;	/* a finalize in flight, or NULL */
-	/* the arrays of the last finalize, for the next one */
-	struct js_seg *spare_segs;
-	size_t spare_cap;
-	struct js_rec *spare_recs;
-	size_t spare_rec_cap;
+	struct js_set *fin;		/* a finalize in flight, or NULL */
+	struct js_set spare;		/* the arrays of the last finalize */
 };
 
 struct js_backend;
@@ -333,6 +318,8 @@ struct jitseal_pool {
 	uint64_t finalizes, loads, discards;
 	uint64_t frees, freed_bytes, refusals;
 	uint64_t allocs;		/* of destroyed batches */
+	/* finalized allocations not freed, leads included */
+	uint64_t live[JITSEAL_KIND_MAX];
 };
 
 /* A backend: maps a region's code and rodata, installs runs into them. */
@@ -403,36 +390,14 @@ static inline char *js_sec_addr(const struct js_region *r, unsigned int kind)
 	return r->sec[kind].addr;
 }
 
-/*
- * The claim @c hands out from @next on: the fast path may bump to the end
- * of next's page (pcnt counts that page), the slow path beyond it.  Data
- * has no staging where the fast path could fill gaps: slow path only.
- */
-static inline void js_claim_seek(struct js_claim *c, uintptr_t next)
+static inline size_t js_set_nrec(const struct js_set *t)
 {
-	uintptr_t pend = js_round_down(next, js_page_size) + js_page_size;
-
-	c->next = next;
-	c->pend = pend < c->end ? pend : c->end;
-	if (!c->chunk)		/* data: the slow path only */
-		c->pend = 0;
-	c->pcnt = c->cnt + ((next - c->base) >> js_page_shift);
-}
-
-/* The open run of @kind of @b, [*lo, *hi): false if empty. */
-static inline bool js_open_run(const struct jitseal_batch *b,
-			       unsigned int kind, uintptr_t *lo, uintptr_t *hi)
-{
-	const struct js_claim *c = &b->claim[kind];
-
-	*lo = c->start;
-	*hi = c->next;
-	return kind != JITSEAL_DATA && c->next > c->start;
+	return (size_t)(t->rec_next - t->recs);
 }
 
 static inline size_t js_batch_nrec(const struct jitseal_batch *b)
 {
-	return (size_t)(b->rec_next - b->recs);
+	return js_set_nrec(&b->set);
 }
 
 /* The region of a record. */
@@ -456,7 +421,7 @@ void *js_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t min);
 void *js_obj_alloc(size_t size);
 void js_obj_free(void *obj, size_t size);
 
-/* kdev.c: leaf, /dev/jitseal */
+/* backend_kmod.c: /dev/jitseal */
 int js_ioctl(int fd, unsigned long req, void *arg);
 int js_kmod_open(void);
 struct jitseal_version;
@@ -499,15 +464,28 @@ void js_pages_get(struct js_section *s, size_t lo, size_t hi);
 void js_pages_put(struct jitseal_pool *pool, struct js_region *r,
 		  unsigned int kind, size_t lo, size_t hi);
 void js_pages_installed(struct js_section *s, size_t off, size_t len);
+size_t js_window_claim_end(const struct js_section *s, size_t from,
+			   size_t need);
+void js_window_take(struct js_section *s, size_t lo, size_t end);
+struct js_region *js_window_claim(struct jitseal_pool *pool, unsigned int kind,
+				  size_t size, size_t align, size_t *lo,
+				  size_t *end, bool *rest);
+void js_window_unclaim(struct jitseal_pool *pool, struct js_region *r,
+		       unsigned int kind, size_t lo, size_t end, bool rest);
+bool js_window_give_back(struct js_section *s, size_t from, size_t to);
 bool js_window_fits(const struct js_section *s, size_t need, size_t align);
 bool js_window_move(struct jitseal_pool *pool, struct js_region *r,
 		    unsigned int kind, size_t need, size_t align);
 void js_rec_put(struct jitseal_pool *pool, const struct js_rec *e);
+bool js_rest_keep(struct jitseal_pool *pool, struct js_region *r,
+		  unsigned int kind, size_t off, size_t end);
 
 /* stage.c: leaf, staging chunks of a batch */
 int js_stage_run(struct jitseal_pool *pool, struct js_stager *st,
 		 uintptr_t addr, size_t size, char **src,
 		 struct js_chunk **chunk);
+void js_stage_get(struct js_chunk *c);
+void js_stage_join(struct js_chunk *c);
 void js_stage_put(struct js_stager *st, struct js_chunk *c);
 bool js_stage_restart(struct js_stager *st, struct js_chunk *c,
 		      uintptr_t addr, size_t size, char **src);
@@ -522,36 +500,24 @@ int js_backend_select(const struct jitseal_pool_opts *opts,
 /* region.c */
 int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 		  size_t align);
+int js_region_claim(struct jitseal_pool *pool, unsigned int kind, size_t size,
+		    size_t align, struct js_region **r, size_t *lo, size_t *end,
+		    bool *rest);
 void js_region_free(struct jitseal_pool *pool, struct js_region *r);
 
-/* claim.c: the batches' claims */
-int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t size,
-		    size_t align);
-void js_claim_drop(struct jitseal_batch *b, unsigned int kind);
-void js_claim_trim(struct jitseal_batch *b, unsigned int kind);
-void js_claim_unbump(struct jitseal_batch *b, unsigned int kind);
-void js_claim_restage(struct jitseal_batch *b, unsigned int kind);
-
-/*
- * js_claim_restage() where the claim's next staged byte is far enough
- * into its chunk.
- */
-static inline void js_claim_restage_if(struct jitseal_batch *b,
-				       unsigned int kind)
-{
-	const struct js_claim *c = &b->claim[kind];
-
-	if (c->chunk && (uintptr_t)(c->next + c->delta) -
-			(uintptr_t)c->chunk >= JS_STAGE_RESTART)
-		js_claim_restage(b, kind);
-}
+/* pending.c: a pending set's claims, runs and records (its only writer) */
+bool js_open_run(const struct jitseal_batch *b, unsigned int kind,
+		 uintptr_t *lo, uintptr_t *hi);
 int js_claims_settle(struct jitseal_batch *b);
-size_t js_claims_free(const struct jitseal_batch *b, const struct js_region *r,
-		      unsigned int kind);
+void js_claims_drop(struct jitseal_batch *b);
+void js_pending_normalize(struct jitseal_batch *b);
+void js_pending_take(struct jitseal_batch *b, struct js_set *t);
+void js_pending_put_back(struct jitseal_batch *b, struct js_set *t);
+void js_pending_discard(struct jitseal_batch *b);
+void js_set_free(struct js_set *t);
 
 /* batch.c */
 void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);
 void js_batch_release(struct jitseal_batch *b);
-int js_batch_grow(struct jitseal_batch *b, size_t n);
 
 #endif /* JITSEAL_INTERNAL_H */

@@ -5,6 +5,11 @@
 #include "internal.h"
 #include "profile.h"
 
+#define JS_DEF_CODE	(2UL << 20)
+#define JS_DEF_RODATA	(512UL << 10)
+#define JS_DEF_DATA	(512UL << 10)
+#define JS_MAX_SECTION	(1UL << 30)	/* per section of one region */
+
 static int js_size_opt(size_t v, size_t def, size_t *out)
 {
 	if (!v)

@@ -134,8 +134,8 @@ static bool js_batch_pending(struct jitseal_batch *b, uintptr_t lo,
 	js_lock(&b->lock);
 	found = js_open_run(b, JITSEAL_CODE, &start, &end) &&
 		lo >= start && hi <= end;
-	for (i = 0; i < b->nr && !found; i++) {
-		const struct js_seg *seg = &b->segs[i];
+	for (i = 0; i < b->set.nr && !found; i++) {
+		const struct js_seg *seg = &b->set.segs[i];
 
 		start = (uintptr_t)js_sec_addr(seg->r, seg->kind) + seg->off;
 		found = seg->kind == JITSEAL_CODE && lo >= start &&

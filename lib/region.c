@@ -13,6 +13,9 @@
 
 #include "internal.h"
 
+#define JS_MAX_REGIONS	4096
+#define JS_SPAN		(1UL << 31)	/* every pair of bytes within +-2 GiB */
+
 static bool js_span_ok(const struct jitseal_pool *pool, uintptr_t p,
 		       size_t size)
 {
@@ -234,5 +237,24 @@ int js_region_add(struct jitseal_pool *pool, unsigned int kind, size_t need,
 		return err;
 	}
 	js_region_link(pool, r, kind);
+	return 0;
+}
+
+/*
+ * Bytes for a new claim of section @kind with room for @size bytes
+ * aligned to @align (js_window_claim()): a rest, the current window, or
+ * a window moved or a region added for them.  Called with the pool lock.
+ */
+int js_region_claim(struct jitseal_pool *pool, unsigned int kind, size_t size,
+		    size_t align, struct js_region **r, size_t *lo, size_t *end,
+		    bool *rest)
+{
+	int err;
+
+	while (!(*r = js_window_claim(pool, kind, size, align, lo, end, rest))) {
+		err = js_region_add(pool, kind, size, align);
+		if (err)
+			return err;
+	}
 	return 0;
 }

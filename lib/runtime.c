@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: LGPL-2.1 OR MIT
 /*
  * Runtime plumbing every other file may use and that uses none of them:
- * the page size, the fork generation, type-stable object storage and the
- * slow paths of the pool lock.
+ * the page size, the fork generation, storage for pools and batches, the
+ * slow paths of the pool lock and the profiling sinks' warning line.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "profile.h"
 
 size_t js_page_size = 4096;
 unsigned int js_page_shift = 12;
@@ -53,64 +57,89 @@ void *js_grow(void *arr, size_t *cap, size_t need, size_t elem, size_t min)
 }
 
 /*
- * Type-stable storage for pools and batches: a destroyed object keeps its
- * memory (magic JS_DEAD_MAGIC) on a free list and is only reused for an
- * object of the same size, so a call on a destroyed pool or batch reads a
- * dead magic and fails with -EBADF instead of touching freed memory.
+ * Storage for pools and batches whose addresses are never reused, so
+ * that a call on a destroyed one always fails with -EBADF and never acts
+ * on a newer object.  Each object has a page of its own in a block of
+ * JS_OBJ_BLOCK bytes, handed out in address order; a destroyed object's
+ * page is given back (MADV_DONTNEED: it reads as zeroes, a magic no
+ * object has), and a block whose every page was given back is mapped
+ * afresh, read-only, which also frees its page tables.  What stays is
+ * address space: a page per object ever created.
  */
-struct js_free {
-	uint32_t magic;		/* overlays the object's magic */
-	size_t size;
-	struct js_free *next;
+#define JS_OBJ_BLOCK	(2UL << 20)
+
+struct js_obj_block {
+	char *base;
+	size_t next;		/* bytes handed out */
+	size_t dead;		/* bytes given back */
+	struct js_obj_block *older;
 };
 
-static pthread_mutex_t js_cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct js_free *js_cache;
+static pthread_mutex_t js_obj_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct js_obj_block *js_obj_blocks;	/* newest first */
+
+static struct js_obj_block *js_obj_block_new(void)
+{
+	struct js_obj_block *blk = calloc(1, sizeof(*blk));
+	void *p;
+
+	if (!blk)
+		return NULL;
+	p = mmap(NULL, JS_OBJ_BLOCK, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		free(blk);
+		return NULL;
+	}
+	/* a huge page would hold 2 MiB for one object */
+	madvise(p, JS_OBJ_BLOCK, MADV_NOHUGEPAGE);
+	blk->base = p;
+	blk->older = js_obj_blocks;
+	js_obj_blocks = blk;
+	return blk;
+}
 
 void *js_obj_alloc(size_t size)
 {
-	struct js_free **pp, *f = NULL;
+	struct js_obj_block *blk;
+	void *obj = NULL;
 
-	pthread_mutex_lock(&js_cache_lock);
-	for (pp = &js_cache; *pp; pp = &(*pp)->next) {
-		if ((*pp)->size == size) {
-			f = *pp;
-			*pp = f->next;
-			break;
-		}
+	if (size > js_page_size)
+		return NULL;
+	pthread_mutex_lock(&js_obj_lock);
+	blk = js_obj_blocks;
+	if (!blk || blk->next == JS_OBJ_BLOCK)
+		blk = js_obj_block_new();
+	if (blk) {
+		obj = blk->base + blk->next;
+		blk->next += js_page_size;
 	}
-	pthread_mutex_unlock(&js_cache_lock);
-	if (f) {
-		memset(f, 0, size);
-		return f;
-	}
-	return calloc(1, size);
+	pthread_mutex_unlock(&js_obj_lock);
+	return obj;	/* a fresh page: zeroes */
 }
 
 void js_obj_free(void *obj, size_t size)
 {
-	struct js_free *f = obj;
+	struct js_obj_block **pp, *blk;
+	char *p = obj;
 
-	memset((char *)obj + sizeof(uint32_t), 0, size - sizeof(uint32_t));
-	f->magic = JS_DEAD_MAGIC;
-	f->size = size;
-	pthread_mutex_lock(&js_cache_lock);
-	f->next = js_cache;
-	js_cache = f;
-	pthread_mutex_unlock(&js_cache_lock);
-}
-
-__attribute__((destructor)) static void js_fini(void)
-{
-	struct js_free *f, *next;
-
-	pthread_mutex_lock(&js_cache_lock);
-	for (f = js_cache; f; f = next) {
-		next = f->next;
-		free(f);
+	(void)size;
+	madvise(p, js_page_size, MADV_DONTNEED);
+	pthread_mutex_lock(&js_obj_lock);
+	for (pp = &js_obj_blocks; (blk = *pp); pp = &blk->older)
+		if (p >= blk->base && p < blk->base + JS_OBJ_BLOCK)
+			break;
+	if (blk) {
+		blk->dead += js_page_size;
+		if (blk->dead == JS_OBJ_BLOCK) {
+			mmap(blk->base, JS_OBJ_BLOCK, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+			     MAP_FIXED, -1, 0);
+			*pp = blk->older;
+			free(blk);
+		}
 	}
-	js_cache = NULL;
-	pthread_mutex_unlock(&js_cache_lock);
+	pthread_mutex_unlock(&js_obj_lock);
 }
 
 void js_lock_slow(int *l)
@@ -161,3 +190,18 @@ void js_assert_fail(const char *what, const char *file, int line)
 	abort();
 }
 #endif
+
+/* The profiling sinks' one warning line each on stderr. */
+void js_prof_warn(bool *once, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*once)
+		return;
+	*once = true;
+	va_start(ap, fmt);
+	fputs("libjitseal: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}

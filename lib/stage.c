@@ -156,6 +156,18 @@ bool js_stage_restart(struct js_stager *st, struct js_chunk *c,
 	return true;
 }
 
+/* One more pending run is staged in @c. */
+void js_stage_get(struct js_chunk *c)
+{
+	c->runs++;
+}
+
+/* Two pending runs staged in @c became one: never its last. */
+void js_stage_join(struct js_chunk *c)
+{
+	c->runs--;
+}
+
 /* A run staged in @c left its batch (installed or discarded). */
 void js_stage_put(struct js_stager *st, struct js_chunk *c)
 {

@@ -78,6 +78,54 @@ TEST(use_after_destroy)
 	EXPECT_EQ(EBADF, errno);
 }
 
+/*
+ * A destroyed pool or batch stays detectable whatever is created after
+ * it: a stale pointer never reaches a newer object (once, the next pool
+ * got the destroyed one's address and a stale call allocated into it).
+ * 600 of each cross the library's storage blocks.
+ */
+TEST(stale_never_reaches_new_object)
+{
+	enum { N = 600 };
+	static struct jitseal_pool *dead[N];
+	static struct jitseal_batch *dead_b[N];
+	struct jitseal_pool *p, *live = test_pool();
+	struct jitseal_batch *b;
+	struct jitseal_mem m;
+	int i;
+
+	ASSERT_NE(NULL, live);
+	for (i = 0; i < N; i++) {
+		b = jitseal_batch_create(live);
+		ASSERT_NE(NULL, b);
+		ASSERT_EQ(0, jitseal_batch_destroy(b));
+		dead_b[i] = b;
+	}
+	for (i = 0; i < N; i++) {
+		p = test_pool_flags(page_size(), page_size(), page_size(), 0);
+		ASSERT_NE(NULL, p);
+		ASSERT_EQ(0, jitseal_pool_destroy(p));
+		dead[i] = p;
+	}
+	p = test_pool();
+	b = jitseal_batch_create(p);
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, b);
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(-EBADF, jitseal_alloc(dead[i], 8, 8, JITSEAL_CODE,
+						&m));
+		ASSERT_EQ(-EBADF, jitseal_pool_destroy(dead[i]));
+		ASSERT_EQ(-EBADF, jitseal_batch_alloc(dead_b[i], 8, 8,
+						      JITSEAL_CODE, &m));
+		ASSERT_EQ(-EBADF, jitseal_batch_destroy(dead_b[i]));
+	}
+	EXPECT_EQ(0, test_stats(p).allocs);
+	EXPECT_EQ(0, test_stats(live).allocs);
+	EXPECT_EQ(0, jitseal_batch_destroy(b));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+	EXPECT_EQ(0, jitseal_pool_destroy(live));
+}
+
 TEST(stats_bad)
 {
 	struct jitseal_pool *p = test_pool();

@@ -63,6 +63,180 @@ TEST(stats_sizes)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * used, sealed and pages come back to where they started once every
+ * allocation is freed or discarded, alignment gaps included: a lead
+ * counts wherever its allocation does (once, sealed kept 12 gap bytes
+ * after the last free, and a discard kept a 64 KiB alignment in used).
+ * The only pages left are the ones the pool's set is bumping through
+ * (one per kind, its claims'), and they go when the set lets go of its
+ * claims (a discard).
+ */
+static void expect_empty(struct __test_metadata *_metadata,
+			 struct jitseal_pool *p, const char *when,
+			 uint64_t max_pages)
+{
+	struct jitseal_pool_stats st = test_stats(p);
+	unsigned int k;
+
+	TH_LOG("%s: pages %llu pending %llu", when,
+	       (unsigned long long)st.pages, (unsigned long long)st.pending);
+	for (k = 0; k < JITSEAL_KIND_MAX; k++) {
+		EXPECT_EQ(0, st.used[k]);
+		EXPECT_EQ(0, st.sealed[k]);
+	}
+	EXPECT_EQ(0, st.pending);
+	EXPECT_GE(max_pages, st.pages);
+}
+
+TEST(back_to_zero)
+{
+	static const size_t align[] = { 1, 16, 64, 4096, 65536, 8 };
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_batch *b = jitseal_batch_create(p);
+	struct jitseal_mem m[12];
+	unsigned int i, round;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_NE(NULL, b);
+	expect_empty(_metadata, p, "new", 0);
+	for (round = 0; round < 3; round++) {
+		for (i = 0; i < 12; i++) {
+			ASSERT_EQ(0, jitseal_alloc(p, 10 + i, align[i % 6],
+						   i & 1 ? JITSEAL_RODATA :
+						   JITSEAL_CODE, &m[i]));
+			memset(m[i].stage, 0xc3, 10 + i);
+		}
+		ASSERT_EQ(0, jitseal_finalize(p, NULL));
+		for (i = 0; i < 12; i++)
+			ASSERT_EQ(0, jitseal_free(p, m[i].addr));
+		expect_empty(_metadata, p, "freed", 2);
+		ASSERT_EQ(0, jitseal_discard(p));
+		expect_empty(_metadata, p, "freed, claims dropped", 0);
+	}
+	/* discarded, from the pool's set and from a batch */
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 1, JITSEAL_CODE, &m[0]));
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 65536, JITSEAL_CODE, &m[1]));
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 4096, JITSEAL_RODATA, &m[2]));
+	ASSERT_EQ(0, jitseal_discard(p));
+	expect_empty(_metadata, p, "discarded", 0);
+	ASSERT_EQ(0, jitseal_batch_alloc(b, 10, 65536, JITSEAL_CODE, &m[0]));
+	ASSERT_EQ(0, jitseal_batch_alloc(b, 10, 64, JITSEAL_CODE, &m[1]));
+	ASSERT_EQ(0, jitseal_batch_discard(b));
+	expect_empty(_metadata, p, "batch discarded", 0);
+	/* a discard behind another set's claim: its bytes are holes */
+	ASSERT_EQ(0, jitseal_batch_alloc(b, 100, 4096, JITSEAL_CODE, &m[0]));
+	ASSERT_EQ(0, jitseal_alloc(p, 10, 16, JITSEAL_CODE, &m[1]));
+	memset(m[1].stage, 0xc3, 10);
+	ASSERT_EQ(0, jitseal_batch_discard(b));
+	ASSERT_EQ(0, jitseal_finalize(p, NULL));
+	ASSERT_EQ(0, jitseal_free(p, m[1].addr));
+	ASSERT_EQ(0, jitseal_batch_destroy(b));
+	ASSERT_EQ(0, jitseal_discard(p));
+	expect_empty(_metadata, p, "both gone", 0);
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
+/*
+ * Four batches in random turns allocate (random sizes, alignments up to
+ * 4 KiB, all kinds, some shrunk), finalize, discard and free; once every
+ * allocation is freed and every set has let go of its claims, used,
+ * sealed, pending and pages are 0 again.
+ */
+#define CHURN_SETS	4
+#define CHURN_MAX	64
+
+struct churn {
+	struct jitseal_pool *p;
+	struct jitseal_batch *b[CHURN_SETS];
+	struct jitseal_mem pend[CHURN_SETS][CHURN_MAX];
+	int kind[CHURN_SETS][CHURN_MAX];
+	int np[CHURN_SETS];
+	void **live;
+	int nl;
+	unsigned int x;
+};
+
+static unsigned int churn_rand(struct churn *c)
+{
+	c->x = c->x * 1103515245 + 12345;
+	return c->x >> 8;
+}
+
+static int churn_alloc(struct churn *c, int t)
+{
+	size_t size = 1 + churn_rand(c) % 3000;
+	size_t align = (size_t)1 << churn_rand(c) % 13;
+	int kind = churn_rand(c) % 3, err;
+	struct jitseal_mem m;
+
+	err = jitseal_batch_alloc(c->b[t], size, align, kind, &m);
+	if (err)
+		return err;
+	memset(m.stage, kind == JITSEAL_CODE ? 0xc3 : 0, size);
+	if (churn_rand(c) % 4 == 0 && size > 1)
+		err = jitseal_batch_shrink(c->b[t], &m, size / 2);
+	c->kind[t][c->np[t]] = kind;
+	c->pend[t][c->np[t]++] = m;
+	return err;
+}
+
+/* Finalized (or, for data, discarded): live, freed later. */
+static void churn_settle(struct churn *c, int t, bool data_only)
+{
+	int i;
+
+	for (i = 0; i < c->np[t]; i++)
+		if (!data_only || c->kind[t][i] == JITSEAL_DATA)
+			c->live[c->nl++] = c->pend[t][i].addr;
+	c->np[t] = 0;
+}
+
+TEST(churn_back_to_zero)
+{
+	struct churn c = { .p = test_pool_flags(256 << 10, 64 << 10,
+						64 << 10, 0), .x = 5 };
+	int i, t, op;
+
+	ASSERT_NE(NULL, c.p);
+	c.live = calloc(20000, sizeof(*c.live));
+	ASSERT_NE(NULL, c.live);
+	for (t = 0; t < CHURN_SETS; t++) {
+		c.b[t] = jitseal_batch_create(c.p);
+		ASSERT_NE(NULL, c.b[t]);
+	}
+	for (i = 0; i < 5000; i++) {
+		t = churn_rand(&c) % CHURN_SETS;
+		op = churn_rand(&c) % 16;
+		if (op < 9 && c.np[t] < CHURN_MAX) {
+			ASSERT_EQ(0, churn_alloc(&c, t));
+		} else if (op < 12) {
+			ASSERT_EQ(0, jitseal_batch_finalize(c.b[t], NULL));
+			churn_settle(&c, t, false);
+		} else if (op < 13) {
+			ASSERT_EQ(0, jitseal_batch_discard(c.b[t]));
+			churn_settle(&c, t, true);
+		} else if (c.nl) {
+			int k = churn_rand(&c) % c.nl;
+
+			ASSERT_EQ(0, jitseal_free(c.p, c.live[k]));
+			c.live[k] = c.live[--c.nl];
+		}
+	}
+	for (t = 0; t < CHURN_SETS; t++) {
+		ASSERT_EQ(0, jitseal_batch_finalize(c.b[t], NULL));
+		churn_settle(&c, t, false);
+	}
+	for (i = 0; i < c.nl; i++)
+		ASSERT_EQ(0, jitseal_free(c.p, c.live[i]));
+	for (t = 0; t < CHURN_SETS; t++)
+		ASSERT_EQ(0, jitseal_batch_destroy(c.b[t]));
+	ASSERT_EQ(0, jitseal_discard(c.p));
+	expect_empty(_metadata, c.p, "churned", 0);
+	free(c.live);
+	EXPECT_EQ(0, jitseal_pool_destroy(c.p));
+}
+
 TEST(module_info)
 {
 	struct jitseal_module_info mi = { .sz = sizeof(mi) };
