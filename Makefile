@@ -8,7 +8,7 @@ include mk/config.mk
 USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce \
 	     selftests/profile lib/llvm tools/jitseal-lli selftests/llvm \
-	     selftests/admin
+	     selftests/admin selftests/mdwe
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps deps-kernels module modules-kernels userspace check check-debug check-kernels lint demo bench bench-native \
