@@ -360,6 +360,12 @@ static __always_inline int exec_file(struct file *file, struct wx_what *w)
 	return 0;
 }
 
+/*
+ * @file is NULL for anonymous memory, but verifiers that take every LSM
+ * argument for a valid pointer (6.12 does) drop an `if (file)` test as
+ * dead code and run the file path on NULL.  Whether there is a file is
+ * therefore read through a probing load, which the verifier cannot fold.
+ */
 SEC("lsm/mmap_file")
 int BPF_PROG(wx_mmap_file, struct file *file, unsigned long reqprot,
 	     unsigned long prot, unsigned long flags, int ret)
@@ -368,13 +374,12 @@ int BPF_PROG(wx_mmap_file, struct file *file, unsigned long reqprot,
 
 	if (ret || !(prot & PROT_EXEC) || !current_confined())
 		return earlier(ret);
-	if (file)
-		w.inode = file->f_inode;
+	w.inode = BPF_CORE_READ(file, f_inode);
 	if (implied_exec(reqprot, prot))
 		return refuse(WX_RULE_IMPLIED_EXEC, &w);
 	if (prot & PROT_WRITE)
 		return refuse(WX_RULE_WX, &w);
-	if (!file)
+	if (!w.inode)
 		return refuse(WX_RULE_EXEC_ANON, &w);
 	return exec_file(file, &w);
 }
