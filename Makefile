@@ -82,11 +82,12 @@ install: userspace
 
 # The module's source as DKMS wants it: $(DKMS_SRCDIR) with dkms.conf.
 DKMS_SRCDIR ?= $(DESTDIR)/usr/src/jitseal-$(JITSEAL_VERSION)
-DKMS_FILES := VERSION uapi/linux/jitseal.h kmod/compat-probe $(wildcard kmod/probes/*.c) \
+DKMS_FILES := VERSION uapi/linux/jitseal.h $(wildcard kmod/probes/*.c) \
 	$(filter-out %.mod.c kmod/compat-probes.h,$(sort $(wildcard kmod/*.c kmod/*.h))) kmod/Kbuild
 dkms-source:
 	install -d $(DKMS_SRCDIR)/kmod/probes $(DKMS_SRCDIR)/uapi/linux
 	for f in $(DKMS_FILES); do install $(INSTALL_FLAGS) -m 644 $$f $(DKMS_SRCDIR)/$$f || exit 1; done
+	install $(INSTALL_FLAGS) -m 755 kmod/compat-probe $(DKMS_SRCDIR)/kmod/compat-probe
 	sed 's/#MODULE_VERSION#/$(JITSEAL_VERSION)/' dkms.conf > $(DKMS_SRCDIR)/dkms.conf
 
 # Debian packages of a clean copy of the tree, in build/deb (tools/mkdeb).
