@@ -8,10 +8,10 @@ include mk/config.mk
 USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/vm-run selftests/jitseal selftests/lib selftests/enforce \
 	     selftests/profile lib/llvm tools/jitseal-lli selftests/llvm \
-	     selftests/admin selftests/pcre2
+	     selftests/admin selftests/pcre2 selftests/mdwe
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps module userspace check check-debug lint demo bench bench-native \
+.PHONY: all deps deps-kernels module modules-kernels userspace check check-debug check-kernels lint demo bench bench-native \
 	install dkms-source deb clean distclean pcre2 $(USER_DIRS)
 
 all: module userspace
@@ -19,9 +19,23 @@ all: module userspace
 deps:
 	@tools/deps
 
+# Every kernel of tools/kernel-matrix (make check needs only the first).
+deps-kernels: deps
+	@tools/deps --kernels
+
 module:
 	@test -d "$(KDIR)" || { echo "jitseal: no kernel headers at KDIR=$(KDIR) (run: make deps)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# The module for each kernel of tools/kernel-matrix, each in its own folder
+# (a copy of the DKMS source): build/kernels/RELEASE/kmod/jitseal.ko, which
+# tools/vm-run --release RELEASE loads.
+modules-kernels:
+	@set -e; for r in $$(tools/kernel-matrix); do \
+		test -d /usr/src/linux-headers-$$r || { echo "jitseal: no headers for $$r (run: make deps-kernels)" >&2; exit 1; }; \
+		$(MAKE) -s --no-print-directory dkms-source DKMS_SRCDIR=$(TOP)/build/kernels/$$r INSTALL_FLAGS=-C; \
+		$(MAKE) -C /usr/src/linux-headers-$$r M=$(TOP)/build/kernels/$$r/kmod modules; \
+	done
 
 userspace: $(USER_DIRS)
 $(USER_DIRS):
@@ -47,6 +61,11 @@ check-debug: deps
 	@$(MAKE) --no-print-directory all
 	@tools/check-debug
 
+# Every VM suite on every kernel of tools/kernel-matrix (tools/check-kernels).
+check-kernels: deps-kernels
+	@$(MAKE) --no-print-directory all modules-kernels
+	@tools/check-kernels
+
 lint:
 	@tools/lint
 
@@ -68,11 +87,12 @@ install: userspace
 
 # The module's source as DKMS wants it: $(DKMS_SRCDIR) with dkms.conf.
 DKMS_SRCDIR ?= $(DESTDIR)/usr/src/jitseal-$(JITSEAL_VERSION)
-DKMS_FILES := VERSION uapi/linux/jitseal.h \
-	$(filter-out %.mod.c,$(sort $(wildcard kmod/*.c kmod/*.h))) kmod/Kbuild
+DKMS_FILES := VERSION uapi/linux/jitseal.h $(wildcard kmod/probes/*.c) \
+	$(filter-out %.mod.c kmod/compat-probes.h,$(sort $(wildcard kmod/*.c kmod/*.h))) kmod/Kbuild
 dkms-source:
-	install -d $(DKMS_SRCDIR)/kmod $(DKMS_SRCDIR)/uapi/linux
-	for f in $(DKMS_FILES); do install -m 644 $$f $(DKMS_SRCDIR)/$$f || exit 1; done
+	install -d $(DKMS_SRCDIR)/kmod/probes $(DKMS_SRCDIR)/uapi/linux
+	for f in $(DKMS_FILES); do install $(INSTALL_FLAGS) -m 644 $$f $(DKMS_SRCDIR)/$$f || exit 1; done
+	install $(INSTALL_FLAGS) -m 755 kmod/compat-probe $(DKMS_SRCDIR)/kmod/compat-probe
 	sed 's/#MODULE_VERSION#/$(JITSEAL_VERSION)/' dkms.conf > $(DKMS_SRCDIR)/dkms.conf
 
 # Debian packages of a clean copy of the tree, in build/deb (tools/mkdeb).

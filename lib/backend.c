@@ -9,6 +9,8 @@
  *   -ENODEV      /dev/jitseal does not exist (module not loaded);
  *   other        the error of opening /dev/jitseal (-EACCES, -EPERM, ...).
  * With JITSEAL_SEALED_PREFERRED, AUTO falls back to memfd, then mprotect.
+ * Under the process's own W^X switch (PR_SET_MDWE, a MemoryDenyWriteExecute
+ * seccomp filter) a host backend is -EPERM with one line naming the switch.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,9 @@ int js_backend_select(const struct jitseal_pool_opts *opts,
 		return err;
 	if (want != JITSEAL_BACKEND_AUTO) {
 		*be = js_backends[want];
-		return sealed_only && !(*be)->sealed ? -EOPNOTSUPP : 0;
+		if ((*be)->sealed)
+			return 0;
+		return sealed_only ? -EOPNOTSUPP : js_wx_switch_check((*be)->name);
 	}
 	fd = js_kmod_open();
 	if (fd >= 0) {
@@ -73,7 +77,7 @@ int js_backend_select(const struct jitseal_pool_opts *opts,
 	} else {
 		*be = &js_backend_mprotect;
 	}
-	return 0;
+	return js_wx_switch_check((*be)->name);
 }
 
 JITSEAL_API const char *jitseal_backend_name(enum jitseal_backend backend)

@@ -435,6 +435,9 @@ void js_host_digests(const struct js_region *r, const struct js_seg *segs,
 size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
 void js_host_fill(char *p, size_t n, unsigned int kind);
 
+/* wxlimit.c: leaf, the process's W^X switches (MDWE, seccomp) */
+int js_wx_switch_check(const char *backend);
+
 /* amap.c: leaf, the map of finalized allocations */
 int js_amap_reserve_slow(struct js_amap *m, size_t n);
 

@@ -245,12 +245,58 @@ static int pin_all(struct wxorx *skel)
 	return 0;
 }
 
+/* The id of the program behind pinned link @name, or 0. */
+static __u32 link_prog_id(const char *name)
+{
+	char path[PATH_MAX];
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd;
+
+	snprintf(path, sizeof(path), WX_PIN_DIR "/%s", name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.prog_id = 0;
+	close(fd);
+	return info.prog_id;
+}
+
+/*
+ * Unpinning drops the last reference to a link, but the kernel may detach
+ * it later: from 6.10 bpffs puts the object only after an RCU grace period
+ * (bpf_free_inode()), and the link is freed from a workqueue.  Wait until
+ * the programs are gone, so that enforcement has ended when release
+ * returns, as on 6.1.
+ */
+static int wait_progs_gone(const __u32 *ids, int n)
+{
+	for (int tries = 0; tries < 3000; tries++) {
+		int left = 0;
+
+		for (int i = 0; i < n; i++) {
+			int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+			if (fd >= 0) {
+				close(fd);
+				left++;
+			}
+		}
+		if (!left)
+			return 0;
+		usleep(10000);
+	}
+	return -ETIMEDOUT;
+}
+
 /* Remove every pin, links first (that ends enforcement), then the dir. */
 static int unpin_all(void)
 {
+	__u32 ids[32];
 	struct dirent *e;
+	int err = 0, n = 0;
 	DIR *dir;
-	int err = 0;
 
 	for (int links = 1; links >= 0; links--) {
 		dir = opendir(WX_PIN_DIR);
@@ -260,13 +306,19 @@ static int unpin_all(void)
 			if (e->d_name[0] == '.' ||
 			    (!strncmp(e->d_name, "wx_", 3)) != links)
 				continue;
+			if (links && n < 32)
+				ids[n] = link_prog_id(e->d_name);
 			if (unlinkat(dirfd(dir), e->d_name, 0) && !err)
 				err = -errno;
+			else if (links && n < 32 && ids[n])
+				n++;
 		}
 		closedir(dir);
 	}
 	if (rmdir(WX_PIN_DIR) && !err)
 		err = -errno;
+	if (!err)
+		err = wait_progs_gone(ids, n);
 	return err;
 }
 
@@ -445,6 +497,8 @@ int cmd_release(int argc, char **argv)
 	if (access(WX_PIN_DIR, F_OK))
 		return fail("enforcement is not active");
 	err = unpin_all();
+	if (err == -ETIMEDOUT)
+		return fail("unpinned, but the kernel still runs the programs 30 s later (does another process hold them?)");
 	if (err)
 		return fail("cannot remove %s: %s", WX_PIN_DIR, strerror(-err));
 	return 0;

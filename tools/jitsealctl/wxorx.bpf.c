@@ -21,6 +21,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Not in BTF: plain macros of the kernel and uapi headers. */
 #define EACCES			13
+#define MAX_ERRNO		4095
 #define ENOMEM			12
 #define SIGKILL			9
 #define PROT_WRITE		0x2
@@ -87,6 +88,16 @@ struct {
 struct cgroup___ids {
 	int level;
 	u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+/* Where the inode's change time lives (CO-RE: the running kernel decides). */
+struct inode___ctime_v66 {	/* v6.6 renamed i_ctime behind accessors */
+	struct timespec64 __i_ctime;
+} __attribute__((preserve_access_index));
+
+struct inode___ctime_v611 {	/* v6.11 split it into two fields */
+	time64_t i_ctime_sec;
+	u32 i_ctime_nsec;
 } __attribute__((preserve_access_index));
 
 static __always_inline void count(__u32 idx)
@@ -160,6 +171,41 @@ struct wx_what {
 	struct inode *inode;
 };
 
+/* The inode's ctime, as stat() gives it, on every kernel of the matrix. */
+static __always_inline void inode_ctime(struct inode *inode,
+					struct wx_exe_key *key)
+{
+	struct inode___ctime_v611 *v611 = (void *)inode;
+	struct inode___ctime_v66 *v66 = (void *)inode;
+
+	if (bpf_core_field_exists(v611->i_ctime_sec)) {
+		key->ctime_sec = BPF_CORE_READ(v611, i_ctime_sec);
+		key->ctime_nsec = BPF_CORE_READ(v611, i_ctime_nsec);
+	} else if (bpf_core_field_exists(v66->__i_ctime)) {
+		key->ctime_sec = BPF_CORE_READ(v66, __i_ctime.tv_sec);
+		key->ctime_nsec = BPF_CORE_READ(v66, __i_ctime.tv_nsec);
+	} else {
+		key->ctime_sec = BPF_CORE_READ(inode, i_ctime.tv_sec);
+		key->ctime_nsec = BPF_CORE_READ(inode, i_ctime.tv_nsec);
+	}
+}
+
+/*
+ * An earlier BPF program's refusal on this hook, passed on.  The verifier
+ * of v6.12+ (bpf_lsm_get_retval_range()) refuses an LSM program that may
+ * return anything outside [-MAX_ERRNO, 0], and @ret comes from the context
+ * unbounded: two separate checks give it bounds the verifier can follow.
+ */
+static __always_inline int earlier(int ret)
+{
+	if (ret > 0)
+		return -EACCES;
+	barrier_var(ret);
+	if (ret < -MAX_ERRNO)
+		return -EACCES;
+	return ret;
+}
+
 /*
  * The exemption of the current task's executable (mm->exe_file), 0 for
  * none.  What it execs runs another executable: no inheritance.
@@ -176,8 +222,7 @@ static __always_inline __u32 exe_exemption(void)
 		return 0;
 	key.ino = BPF_CORE_READ(inode, i_ino);
 	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	key.ctime_sec = BPF_CORE_READ(inode, i_ctime.tv_sec);
-	key.ctime_nsec = BPF_CORE_READ(inode, i_ctime.tv_nsec);
+	inode_ctime(inode, &key);
 	x = bpf_map_lookup_elem(&exempt, &key);
 	return x ? x->mode : 0;
 }
@@ -318,6 +363,12 @@ static __always_inline int exec_file(struct file *file, struct wx_what *w)
 	return 0;
 }
 
+/*
+ * @file is NULL for anonymous memory, but verifiers that take every LSM
+ * argument for a valid pointer (6.12 does) drop an `if (file)` test as
+ * dead code and run the file path on NULL.  Whether there is a file is
+ * therefore read through a probing load, which the verifier cannot fold.
+ */
 SEC("lsm/mmap_file")
 int BPF_PROG(wx_mmap_file, struct file *file, unsigned long reqprot,
 	     unsigned long prot, unsigned long flags, int ret)
@@ -325,14 +376,13 @@ int BPF_PROG(wx_mmap_file, struct file *file, unsigned long reqprot,
 	struct wx_what w = { .op = WX_OP_MMAP, .prot = prot, .flags = flags };
 
 	if (ret || !(prot & PROT_EXEC) || !current_confined())
-		return ret;
-	if (file)
-		w.inode = file->f_inode;
+		return earlier(ret);
+	w.inode = BPF_CORE_READ(file, f_inode);
 	if (implied_exec(reqprot, prot))
 		return refuse(WX_RULE_IMPLIED_EXEC, &w);
 	if (prot & PROT_WRITE)
 		return refuse(WX_RULE_WX, &w);
-	if (!file)
+	if (!w.inode)
 		return refuse(WX_RULE_EXEC_ANON, &w);
 	return exec_file(file, &w);
 }
@@ -346,7 +396,7 @@ int BPF_PROG(wx_file_mprotect, struct vm_area_struct *vma,
 	struct file *file;
 
 	if (ret || !(prot & PROT_EXEC) || !current_confined())
-		return ret;
+		return earlier(ret);
 	vm_flags = vma->vm_flags;
 	file = vma->vm_file;
 	w.addr = vma->vm_start;
@@ -376,7 +426,7 @@ int BPF_PROG(wx_file_open, struct file *file, int ret)
 	struct inode *inode = file->f_inode;
 
 	if (ret || !(f_mode & FMODE_WRITE) || !current_confined())
-		return ret;
+		return earlier(ret);
 	w.flags = f_mode;
 	w.inode = inode;
 	if ((__u64)BPF_CORE_READ(file, f_op) == (__u64)&proc_mem_operations)
@@ -394,7 +444,7 @@ int BPF_PROG(wx_ptrace_access_check, struct task_struct *child,
 	struct wx_what w = { .op = WX_OP_PTRACE, .flags = mode };
 
 	if (ret || !(mode & PTRACE_MODE_ATTACH) || !current_confined())
-		return ret;
+		return earlier(ret);
 	w.target = BPF_CORE_READ(child, tgid);
 	return refuse(WX_RULE_PTRACE, &w);
 }
@@ -405,7 +455,7 @@ int BPF_PROG(wx_ptrace_traceme, struct task_struct *parent, int ret)
 	struct wx_what w = { .op = WX_OP_TRACEME };
 
 	if (ret || !task_confined(parent))
-		return ret;
+		return earlier(ret);
 	w.target = BPF_CORE_READ(parent, tgid);
 	return refuse(WX_RULE_PTRACE, &w);
 }
@@ -423,7 +473,7 @@ int BPF_PROG(wx_mmap_addr, unsigned long addr, int ret)
 
 	if (ret || !(t->personality & READ_IMPLIES_EXEC) ||
 	    !current_confined())
-		return ret;
+		return earlier(ret);
 	return refuse(WX_RULE_IMPLIED_EXEC, &w);
 }
 
@@ -442,7 +492,7 @@ int BPF_PROG(wx_anon_inode, struct inode *inode, const struct qstr *name,
 	char buf[sizeof(uffd)] = {};
 
 	if (ret || !current_confined())
-		return ret;
+		return earlier(ret);
 	bpf_probe_read_kernel_str(buf, sizeof(buf), BPF_CORE_READ(name, name));
 	for (int i = 0; i < sizeof(uffd); i++)
 		if (buf[i] != uffd[i])
