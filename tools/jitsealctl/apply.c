@@ -24,6 +24,7 @@ struct apply_state {
 	bool locked;
 	bool active;		/* enforcement */
 	bool elocked;		/* enforcement locked */
+	bool restart;		/* its cgroup was removed and made again */
 	struct wx_config cur;
 	char done[512];		/* what changed, for the one line */
 };
@@ -141,6 +142,13 @@ static int check_enforcement(const struct conf *c, struct apply_state *s)
 			    strerror(-err));
 	if (c->scope == WX_SCOPE_CGROUP && !realpath(c->cgroup, real))
 		real[0] = '\0';
+	if (scope_cgroup_gone(&s->cur)) {
+		if (s->elocked)
+			return fail("%s:%d: the enforced cgroup %s was removed, and enforcement is locked until reboot; nothing changed",
+				    c->file, c->scope_line, s->cur.scope_path);
+		s->restart = true;	/* whatever the file asks: start afresh */
+		return 0;
+	}
 	why = s->elocked ? "it is locked until reboot" : "jitsealctl release first";
 	if ((int)s->cur.scope != c->scope || (int)s->cur.mode != c->mode ||
 	    (c->scope == WX_SCOPE_CGROUP &&
@@ -203,6 +211,12 @@ static int set_enforcement(const struct conf *c, struct apply_state *s)
 			return 1;
 		done(s, "enforcement released");
 		return 0;
+	}
+	if (s->restart) {
+		if (release_enforcement())
+			return 1;
+		s->active = false;
+		done(s, "enforcement released (its cgroup was removed)");
 	}
 	if (c->scope_line && !s->active) {
 		if (enforce_start(&o))

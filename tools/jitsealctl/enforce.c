@@ -365,6 +365,22 @@ static int parse_enforce(int argc, char **argv, struct enforce_opts *o,
 	return 0;
 }
 
+/* Is the enforced cgroup (by id) gone from the path recorded? */
+bool scope_cgroup_gone(const struct wx_config *cfg)
+{
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} h = { .fh.handle_bytes = sizeof(__u64) };
+	int mount_id;
+
+	if (cfg->scope != WX_SCOPE_CGROUP)
+		return false;
+	if (name_to_handle_at(AT_FDCWD, cfg->scope_path, &h.fh, &mount_id, 0))
+		return errno == ENOENT;
+	return h.id != cfg->cgroup_id;
+}
+
 /* "all tasks", "cgroup PATH", "pid N and its descendants" */
 static const char *scope_words(const struct enforce_opts *o)
 {

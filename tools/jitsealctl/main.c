@@ -32,11 +32,11 @@ static void usage(FILE *out)
 	      "       jitsealctl status\n"
 	      "       jitsealctl load [--params \"NAME=VALUE ...\"] | unload\n"
 	      "       jitsealctl policy get [KEY] | set KEY VALUE | lock\n"
-	      "       jitsealctl apply [--check] [FILE]\n"
+	      "       jitsealctl apply [--check [--offline]] [FILE]\n"
 	      "       jitsealctl enforce (--all | --cgroup PATH | --pid PID) [--audit] [--config FILE]\n"
 	      "       jitsealctl release\n"
 	      "       jitsealctl events [--follow]\n"
-	      "       jitsealctl exempt [--audit] [--config FILE] PATH\n"
+	      "       jitsealctl exempt [--audit] [--follow] [--config FILE] PATH\n"
 	      "       jitsealctl unexempt [--config FILE] PATH\n"
 	      "       jitsealctl exemptions [--config FILE]\n", out);
 }

@@ -142,20 +142,6 @@ static void show_lock(void)
 	free(lk);
 }
 
-/* Is the enforced cgroup (by id) gone from the path recorded? */
-static bool cgroup_gone(const struct wx_config *cfg)
-{
-	struct {
-		struct file_handle fh;
-		__u64 id;
-	} h = { .fh.handle_bytes = sizeof(__u64) };
-	int mount_id;
-
-	if (name_to_handle_at(AT_FDCWD, cfg->scope_path, &h.fh, &mount_id, 0))
-		return errno == ENOENT;
-	return h.id != cfg->cgroup_id;
-}
-
 static int show_enforcement(void)
 {
 	__u64 counts[WX_NR_COUNTERS];
@@ -184,7 +170,7 @@ static int show_enforcement(void)
 	printf("  scope: %s\n", scope_text(&cfg, scope, sizeof(scope)));
 	printf("  since: %s\n", since);
 	show_lock();
-	if (cfg.scope == WX_SCOPE_CGROUP && cgroup_gone(&cfg))
+	if (cfg.scope == WX_SCOPE_CGROUP && scope_cgroup_gone(&cfg))
 		printf("  warning: the cgroup is gone: enforcement confines nothing (jitsealctl release, or apply a file with another scope)\n");
 	if (!cfg.jitseal_rdev)
 		printf("  jitseal device: none (module was not loaded)\n");

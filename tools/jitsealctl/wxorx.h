@@ -10,7 +10,7 @@
 #define WX_PIN_DIR		"/sys/fs/bpf/jitseal"
 
 /* Bumped whenever struct wx_config or struct wx_event changes. */
-#define WX_ABI_VERSION		1
+#define WX_ABI_VERSION		2
 
 /*
  * The rules.  The order is the ABI of the counters map and of events;
@@ -132,6 +132,9 @@ struct wx_event {
 	__u32 target;		/* ptrace: the other task's pid */
 	__u32 denied;		/* 1: refused (enforce), 0: audit only */
 	char comm[WX_COMM_LEN];
+	__u64 exe_ino;		/* the task's executable, for its path */
+	__u32 exe_dev;
+	__u32 pad;
 };
 
 /*
