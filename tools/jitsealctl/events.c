@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,11 +54,36 @@ static bool link_text(const char *path, char *out, size_t len)
 }
 
 /*
- * The path of inode INO on DEV as process PID sees it: its executable, or
- * one of its open files (a memfd, a temporary file).  "dev=M:m ino=N"
- * when the process is gone or holds no such file any more.
+ * A process that is gone: its command name in the usual program
+ * directories, if that file (symlinks followed) is inode INO on DEV.
  */
-static void file_text(__u32 pid, __u64 ino, __u32 dev, char *out, size_t len)
+static bool comm_path(const char *comm, __u64 ino, __u32 dev, char *out,
+		      size_t len)
+{
+	static const char *const dirs[] = {
+		"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin",
+		"/sbin", "/bin", "/usr/libexec",
+	};
+	char path[PATH_MAX], real[PATH_MAX];
+
+	for (size_t i = 0; comm[0] && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dirs[i], comm);
+		if (is_inode(path, ino, dev) && realpath(path, real)) {
+			snprintf(out, len, "%s", real);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The path of inode INO on DEV as process PID sees it: its executable, or
+ * one of its open files (a memfd, a temporary file), or for a process that
+ * is gone its command found on the usual path.  "dev=M:m ino=N" when none
+ * of these is that file.
+ */
+static void file_text(__u32 pid, const char *comm, __u64 ino, __u32 dev,
+		      char *out, size_t len)
 {
 	char link[64];
 	struct dirent *d;
@@ -78,6 +104,8 @@ static void file_text(__u32 pid, __u64 ino, __u32 dev, char *out, size_t len)
 	}
 	if (fds)
 		closedir(fds);
+	if (comm_path(comm, ino, dev, out, len))
+		return;
 	snprintf(out, len, "dev=%u:%u ino=%llu", dev >> 20, dev & 0xfffff,
 		 (unsigned long long)ino);
 }
@@ -122,11 +150,12 @@ static int print_event(void *ctx, void *data, size_t len)
 	if (e->op == WX_OP_PTRACE || e->op == WX_OP_TRACEME)
 		printf(" target=%u", e->target);
 	if (e->exe_ino) {
-		file_text(e->pid, e->exe_ino, e->exe_dev, path, sizeof(path));
+		file_text(e->pid, comm, e->exe_ino, e->exe_dev, path,
+			  sizeof(path));
 		print_path("exe", path);
 	}
 	if (e->ino) {
-		file_text(e->pid, e->ino, e->dev, path, sizeof(path));
+		file_text(e->pid, comm, e->ino, e->dev, path, sizeof(path));
 		print_path("file", path);
 	}
 	putchar('\n');
