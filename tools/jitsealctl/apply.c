@@ -130,6 +130,8 @@ static int check_enforcement(const struct conf *c, struct apply_state *s)
 
 	s->active = !access(WX_PIN_DIR, F_OK);
 	s->elocked = s->active && enforcement_locked();
+	if (c->scope_line && c->scope != CONF_SCOPE_OFF && !s->active)
+		return enforce_possible();
 	if (!c->scope_line || !s->active)
 		return 0;
 	if (c->scope == CONF_SCOPE_OFF)

@@ -396,6 +396,12 @@ static const char *scope_words(const struct enforce_opts *o)
 	return buf;
 }
 
+/* Could enforcement start here?  0, or 1 after one error line. */
+int enforce_possible(void)
+{
+	return check_bpf_lsm() || check_bpffs() || check_kallsyms();
+}
+
 /* Start enforcement as O says; 0, or 1 after one error line. */
 int enforce_start(const struct enforce_opts *o)
 {
@@ -403,8 +409,7 @@ int enforce_start(const struct enforce_opts *o)
 	unsigned int major, minor;
 	int pidfd = -1, rc;
 
-	if (require_root("enforce") || check_bpf_lsm() || check_bpffs() ||
-	    check_kallsyms())
+	if (require_root("enforce") || enforce_possible())
 		return 1;
 	cfg.scope = o->scope;
 	cfg.mode = o->mode;

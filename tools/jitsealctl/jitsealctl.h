@@ -131,6 +131,7 @@ struct enforce_opts {
 
 int enforce_start(const struct enforce_opts *o);
 int release_enforcement(void);
+int enforce_possible(void);
 bool scope_cgroup_gone(const struct wx_config *cfg);
 
 /* enforce.c: the pinned state, for status and events. */
