@@ -206,18 +206,57 @@ TEST_F(cli, policy_set_without_value)
 		SKIP(return, "module not loaded");			\
 } while (0)
 
-/* The module refuses the value; the tool says so in one line. */
+/* Values are checked as jitseal.conf(5) checks them, with the rule. */
 TEST_F(cli, policy_set_invalid_value)
 {
-	NEED_MODULE();
 	JCTL(&self->r, "policy", "set", "max_user_pools", "lots");
-	EXPECT_ERROR(&self->r, "invalid value 'lots' for max_user_pools");
+	EXPECT_ERROR(&self->r, "max_user_pools: 'lots' must be a number from 0 to 1048576");
 }
 
-TEST_F(cli, policy_set_locked_not_one)
+TEST_F(cli, policy_set_size_not_page_multiple)
+{
+	char want[96];
+	long page = sysconf(_SC_PAGESIZE);
+
+	snprintf(want, sizeof(want),
+		 "max_pool_bytes: '1000' must be a multiple of %ld from %ld to 4G",
+		 page, page);
+	JCTL(&self->r, "policy", "set", "max_pool_bytes", "1000");
+	EXPECT_ERROR(&self->r, want);
+}
+
+TEST_F(cli, policy_set_bool_words)
+{
+	JCTL(&self->r, "policy", "set", "audit", "true");
+	EXPECT_ERROR(&self->r, "audit: 'true' must be yes or no");
+}
+
+TEST_F(cli, policy_set_locked_not_yes)
 {
 	JCTL(&self->r, "policy", "set", "locked", "0");
-	EXPECT_ERROR(&self->r, "locked can only be set to 1");
+	EXPECT_ERROR(&self->r, "locked can only be set to yes");
+}
+
+/* The file's words on the command line, and status says them back. */
+TEST_F(cli, policy_set_words)
+{
+	char old[64];
+
+	NEED_MODULE();
+	ASSERT_EQ(0, JCTL(&self->r, "policy", "get", "max_pool_bytes"));
+	snprintf(old, sizeof(old), "%.63s", self->r.out);
+	old[strcspn(old, "\n")] = '\0';
+	ASSERT_EQ(0, JCTL(&self->r, "policy", "set", "max_pool_bytes", "64M"))
+		TH_LOG("%s", self->r.err);
+	EXPECT_EQ(1, count_lines(self->r.out)) TH_LOG("%s", self->r.out);
+	EXPECT_NE(NULL, strstr(self->r.out, "max_pool_bytes = 64M (was "));
+	ASSERT_EQ(0, JCTL(&self->r, "status"));
+	EXPECT_NE(NULL, strstr(self->r.out, "\n  max_pool_bytes: 64M\n"))
+		TH_LOG("%s", self->r.out);
+	EXPECT_NE(NULL, strstr(self->r.out, "\n  audit: "));
+	EXPECT_EQ(NULL, strstr(self->r.out, "\n  audit: 0\n"));
+	EXPECT_EQ(0, JCTL(&self->r, "policy", "set", "max_pool_bytes", old))
+		TH_LOG("%s", self->r.err);
 }
 
 /* get, then set the same value back. */

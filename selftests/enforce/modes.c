@@ -3,6 +3,8 @@
  * Modes, release, status, events and counters of `jitsealctl`, with a
  * child confined by --pid.
  */
+#include <limits.h>
+
 #include "wxtest.h"
 
 FIXTURE(mode) {
@@ -92,9 +94,13 @@ TEST_F(mode, events_and_counters_match)
 		"wx", "exec_anon", "exec_anon", "exec_device", "proc_mem",
 	};
 	struct jctl_out st, ev;
-	char want[64], *line;
+	char want[64], *line, exe[PATH_MAX + 8] = " exe=";
+	ssize_t n;
 
 	NEED_CHILD();
+	n = readlink("/proc/self/exe", exe + 5, PATH_MAX);
+	ASSERT_LT(0, n);
+	exe[5 + n] = '\0';
 	ASSERT_EQ(0, JCTL(&st, "enforce", "--pid", self->pid));
 	for (size_t i = 0; i < 5; i++)
 		EXPECT_EQ(EACCES, child_run(&self->child, attempts[i]));
@@ -127,6 +133,11 @@ TEST_F(mode, events_and_counters_match)
 		EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
 		snprintf(want, sizeof(want), " pid=%s ", self->pid);
 		EXPECT_NE(NULL, strstr(line, want)) TH_LOG("%s", line);
+		/* The executable by path; fields that do not apply left out. */
+		EXPECT_NE(NULL, strstr(line, exe)) TH_LOG("%s", line);
+		EXPECT_EQ(NULL, strstr(line, " target=")) TH_LOG("%s", line);
+		if (strstr(line, " op=mmap "))
+			EXPECT_EQ(NULL, strstr(line, " addr=")) TH_LOG("%s", line);
 		line = end + 1;
 	}
 	/* Reading consumes them. */

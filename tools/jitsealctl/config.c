@@ -6,6 +6,7 @@
  * apply can tell what would change.  Writing rewrites only exempt lines.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
@@ -38,7 +39,7 @@ static void conf_error(struct conf *c, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "jitsealctl: %s:%d: ", c->file, line);
+	fprintf(stderr, "jitsealctl: %s:%d: ", c->cur, line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -70,18 +71,21 @@ static int parse_size(const char *s, __u64 *out)
 	return 0;
 }
 
-static int parse_bool(const char *s)
+/* yes or no, the only words jitseal.conf(5) and jitsealctl(8) take. */
+int parse_yes_no(const char *s)
 {
-	if (!strcmp(s, "yes") || !strcmp(s, "1") || !strcmp(s, "true"))
+	if (!strcmp(s, "yes"))
 		return 1;
-	if (!strcmp(s, "no") || !strcmp(s, "0") || !strcmp(s, "false"))
+	if (!strcmp(s, "no"))
 		return 0;
 	return -1;
 }
 
 /* A knob's value, normalised into OUT; an error message or NULL. */
-static const char *knob_value(int k, const char *v, char *out, size_t len)
+const char *conf_knob_parse(int k, const char *v, char *out, size_t len)
 {
+	static char rule[64];
+	__u64 page = sysconf(_SC_PAGESIZE);
 	struct group *g;
 	__u64 n;
 	int b;
@@ -90,8 +94,13 @@ static const char *knob_value(int k, const char *v, char *out, size_t len)
 	case CONF_MAX_POOL_BYTES:
 		if (parse_size(v, &n))
 			return "is not a size (digits, optional K, M, G or T)";
-		if (n < POOL_BYTES_MIN || n > POOL_BYTES_MAX || n % 4096)
-			return "must be a multiple of 4096 from 4096 to 4G";
+		if (n < page || n > POOL_BYTES_MAX || n % page) {
+			snprintf(rule, sizeof(rule),
+				 "must be a multiple of %llu from %llu to 4G",
+				 (unsigned long long)page,
+				 (unsigned long long)page);
+			return rule;
+		}
 		break;
 	case CONF_MAX_USER_BYTES:
 		if (parse_size(v, &n))
@@ -117,7 +126,7 @@ static const char *knob_value(int k, const char *v, char *out, size_t len)
 		break;
 	case CONF_AUDIT:
 	case CONF_RETIRE:
-		b = parse_bool(v);
+		b = parse_yes_no(v);
 		if (b < 0)
 			return "must be yes or no";
 		n = b;
@@ -125,6 +134,65 @@ static const char *knob_value(int k, const char *v, char *out, size_t len)
 	}
 	snprintf(out, len, "%llu", (unsigned long long)n);
 	return NULL;
+}
+
+/* A size as the file would say it: 64M rather than 67108864. */
+static void size_words(__u64 n, char *out, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	while (n && u < 3 && !(n & 1023)) {
+		n >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(out, len, "%llu", (unsigned long long)n);
+	else
+		snprintf(out, len, "%llu%c", (unsigned long long)n, units[u]);
+}
+
+/*
+ * The value sysfs prints for knob K (or "locked", K == CONF_NR_KNOBS) in
+ * the words of the configuration file, into OUT.
+ */
+void conf_knob_words(int k, const char *sysfs, char *out, size_t len)
+{
+	struct group *g;
+	__u64 n = 0;
+
+	if (k != CONF_ALLOWED_GID && parse_u64(sysfs, &n)) {
+		snprintf(out, len, "%s", sysfs);
+		return;
+	}
+	switch (k) {
+	case CONF_MAX_POOL_BYTES:
+	case CONF_MAX_USER_BYTES:
+		size_words(n, out, len);
+		return;
+	case CONF_ALLOWED_GID:
+		g = parse_u64(sysfs, &n) ? NULL : getgrgid(n);
+		if (!strcmp(sysfs, "-1"))
+			snprintf(out, len, "any");
+		else
+			snprintf(out, len, "%s", g ? g->gr_name : sysfs);
+		return;
+	case CONF_AUDIT:
+	case CONF_RETIRE:
+	case CONF_NR_KNOBS:
+		snprintf(out, len, "%s", n ? "yes" : "no");
+		return;
+	}
+	snprintf(out, len, "%s", sysfs);
+}
+
+/* The knob called KEY, or -1. */
+int conf_knob_index(const char *key)
+{
+	for (int k = 0; k < CONF_NR_KNOBS; k++)
+		if (!strcmp(key, conf_knob_keys[k]))
+			return k;
+	return -1;
 }
 
 static void parse_enforce_line(struct conf *c, int line, char *v)
@@ -167,8 +235,8 @@ static void parse_exempt_line(struct conf *c, int line, char *v)
 	}
 	for (i = 0; i < c->nexempt; i++)
 		if (!strcmp(c->exempt[i].path, word)) {
-			conf_error(c, line, "exempt: %s is already exempted on line %d",
-				   word, c->exempt[i].line);
+			conf_error(c, line, "exempt: %s is already exempted at %s:%d",
+				   word, c->exempt[i].file, c->exempt[i].line);
 			return;
 		}
 	if (c->nexempt >= WX_EXEMPT_MAX) {
@@ -184,6 +252,7 @@ static void parse_exempt_line(struct conf *c, int line, char *v)
 	x = memset(&c->exempt[c->nexempt], 0, sizeof(*x));
 	snprintf(x->path, sizeof(x->path), "%s", word);
 	x->mode = WX_EXEMPT_FULL;
+	x->file = c->cur;
 	x->line = line;
 	while ((word = strtok(NULL, " \t"))) {
 		unsigned long long ino;
@@ -218,6 +287,11 @@ static void parse_line(struct conf *c, int line, char *key, char *v)
 	const char *msg;
 	int k, b;
 
+	if (c->dropin && strcmp(key, "exempt")) {
+		conf_error(c, line, "only exempt lines belong in %s (put %s in %s)",
+			   JITSEAL_CONF_DIR, key, JITSEAL_CONF);
+		return;
+	}
 	for (k = 0; k < CONF_NR_KNOBS; k++) {
 		if (strcmp(key, conf_knob_keys[k]))
 			continue;
@@ -226,16 +300,18 @@ static void parse_line(struct conf *c, int line, char *key, char *v)
 				   c->knob_line[k]);
 			return;
 		}
-		msg = knob_value(k, v, c->knob[k], sizeof(c->knob[k]));
+		msg = conf_knob_parse(k, v, c->knob[k], sizeof(c->knob[k]));
 		if (msg) {
 			conf_error(c, line, "%s: '%s' %s", key, v, msg);
 			return;
 		}
+		conf_knob_words(k, c->knob[k], c->knob_text[k],
+				sizeof(c->knob_text[k]));
 		c->knob_line[k] = line;
 		return;
 	}
 	if (!strcmp(key, "lock")) {
-		b = parse_bool(v);
+		b = parse_yes_no(v);
 		if (b < 0 || c->lock_line)
 			conf_error(c, line, b < 0 ? "lock: must be yes or no" :
 				   "lock is already set");
@@ -301,19 +377,13 @@ static void read_line(struct conf *c, int line, char *text)
 	parse_line(c, line, key, value);
 }
 
-/*
- * Read and validate FILE.  A missing file is empty when !must_exist.
- * Returns the number of errors (each printed), 0 when the file is good.
- */
-int conf_read(const char *file, struct conf *c, bool must_exist)
+static int read_file(struct conf *c, const char *file, bool must_exist)
 {
 	char text[PATH_MAX + 128];
 	int line = 0;
 	FILE *f;
 
-	memset(c, 0, sizeof(*c));
-	c->file = file;
-	c->mode = WX_MODE_ENFORCE;
+	c->cur = file;
 	f = fopen(file, "re");
 	if (!f) {
 		if (errno == ENOENT && !must_exist)
@@ -332,6 +402,56 @@ int conf_read(const char *file, struct conf *c, bool must_exist)
 		read_line(c, line, text);
 	}
 	fclose(f);
+	return 0;
+}
+
+static int is_dropin(const struct dirent *e)
+{
+	size_t n = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".conf");
+}
+
+/* JITSEAL_CONF_DIR/\*.conf in name order: exempt lines only. */
+static void read_dropins(struct conf *c)
+{
+	struct dirent **ents;
+	char path[PATH_MAX];
+	int n;
+
+	n = scandir(JITSEAL_CONF_DIR, &ents, is_dropin, alphasort);
+	if (n < 0)
+		return;
+	c->dropin = true;
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", JITSEAL_CONF_DIR,
+			 ents[i]->d_name);
+		if (c->ndropins < CONF_DROPINS_MAX) {
+			c->dropins[c->ndropins] = strdup(path);
+			if (c->dropins[c->ndropins])
+				read_file(c, c->dropins[c->ndropins++], true);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	c->dropin = false;
+	c->cur = c->file;
+}
+
+/*
+ * Read and validate FILE, and for the default file its drop-ins.  A
+ * missing file is empty when !must_exist.  Returns the number of errors
+ * (each printed), 0 when the file is good.
+ */
+int conf_read(const char *file, struct conf *c, bool must_exist)
+{
+	memset(c, 0, sizeof(*c));
+	c->file = file;
+	c->mode = WX_MODE_ENFORCE;
+	read_file(c, file, must_exist);
+	if (!strcmp(file, JITSEAL_CONF))
+		read_dropins(c);
+	c->cur = file;
 	if (c->mode_line && !c->scope_line)
 		conf_error(c, c->mode_line, "enforce_mode without enforce");
 	return c->errors;
@@ -339,17 +459,24 @@ int conf_read(const char *file, struct conf *c, bool must_exist)
 
 void conf_free(struct conf *c)
 {
+	for (int i = 0; i < c->ndropins; i++)
+		free(c->dropins[i]);
+	c->ndropins = 0;
 	free(c->exempt);
 	c->exempt = NULL;
 	c->nexempt = 0;
 }
 
+/* Without ino= and ctime=, the exemption follows the path. */
 static void write_exempt(FILE *f, const struct conf_exempt *x)
 {
-	fprintf(f, "exempt = %s%s ino=%llu ctime=%lld.%09u\n", x->path,
-		x->mode == WX_EXEMPT_AUDIT ? " audit" : "",
-		(unsigned long long)x->ino, (long long)x->ctime_sec,
-		x->ctime_nsec);
+	fprintf(f, "exempt = %s%s", x->path,
+		x->mode == WX_EXEMPT_AUDIT ? " audit" : "");
+	if (x->has_id)
+		fprintf(f, " ino=%llu ctime=%lld.%09u",
+			(unsigned long long)x->ino, (long long)x->ctime_sec,
+			x->ctime_nsec);
+	fputc('\n', f);
 }
 
 /* Is this line "exempt = PATH ..."? */
@@ -369,6 +496,16 @@ static bool exempt_line_for(const char *text, const char *path)
 	return word && !strcmp(word, path);
 }
 
+/* mkdir -p of PATH's directory (PATH is changed and restored). */
+static void mkdir_parents(char *path)
+{
+	for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+}
+
 /*
  * Rewrite FILE with the exempt line of PATH replaced by ADD (or removed
  * when ADD is NULL), appended if there was none; atomically, by rename.
@@ -383,10 +520,7 @@ int conf_set_exempt(const char *file, const char *path,
 	int fd;
 
 	snprintf(tmp, sizeof(tmp), "%s", file);
-	if (strrchr(tmp, '/') && strrchr(tmp, '/') != tmp) {
-		*strrchr(tmp, '/') = '\0';
-		mkdir(tmp, 0755);	/* /etc/jitseal on first use */
-	}
+	mkdir_parents(tmp);	/* /etc/jitseal/jitseal.conf.d on first use */
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", file);
 	fd = mkstemp(tmp);
 	if (fd < 0)

@@ -417,6 +417,43 @@ static int parse_enforce(int argc, char **argv, struct enforce_opts *o,
 	return 0;
 }
 
+/* Is the enforced cgroup (by id) gone from the path recorded? */
+bool scope_cgroup_gone(const struct wx_config *cfg)
+{
+	struct {
+		struct file_handle fh;
+		__u64 id;
+	} h = { .fh.handle_bytes = sizeof(__u64) };
+	int mount_id;
+
+	if (cfg->scope != WX_SCOPE_CGROUP)
+		return false;
+	if (name_to_handle_at(AT_FDCWD, cfg->scope_path, &h.fh, &mount_id, 0))
+		return errno == ENOENT;
+	return h.id != cfg->cgroup_id;
+}
+
+/* "all tasks", "cgroup PATH", "pid N and its descendants" */
+static const char *scope_words(const struct enforce_opts *o)
+{
+	static char buf[PATH_MAX + 32];
+
+	if (o->scope == WX_SCOPE_CGROUP)
+		snprintf(buf, sizeof(buf), "cgroup %s", o->cgroup);
+	else if (o->scope == WX_SCOPE_PID)
+		snprintf(buf, sizeof(buf), "pid %llu and its descendants",
+			 (unsigned long long)o->pid);
+	else
+		snprintf(buf, sizeof(buf), "all tasks");
+	return buf;
+}
+
+/* Could enforcement start here?  0, or 1 after one error line. */
+int enforce_possible(void)
+{
+	return check_bpf_lsm() || check_bpffs() || check_kallsyms();
+}
+
 /* Start enforcement as O says; 0, or 1 after one error line. */
 int enforce_start(const struct enforce_opts *o)
 {
@@ -424,8 +461,7 @@ int enforce_start(const struct enforce_opts *o)
 	unsigned int major, minor;
 	int pidfd = -1, rc;
 
-	if (require_root("enforce") || check_bpf_lsm() || check_bpffs() ||
-	    check_kallsyms())
+	if (require_root("enforce") || enforce_possible())
 		return 1;
 	cfg.scope = o->scope;
 	cfg.mode = o->mode;
@@ -466,6 +502,7 @@ int cmd_enforce(int argc, char **argv)
 {
 	struct enforce_opts o = {};
 	const char *file = NULL;
+	bool locked = false;
 	struct conf c;
 	int rc;
 
@@ -477,30 +514,50 @@ int cmd_enforce(int argc, char **argv)
 		return fail("enforce: %s has errors: nothing changed", c.file);
 	}
 	rc = enforce_start(&o);
-	if (!rc && exempt_sync(&c)) {
+	if (!rc && exempt_sync(&c) < 0) {
 		unpin_all();
 		rc = 1;
 	}
+	/* A policy locked before enforcement started locks it at once. */
+	if (!rc && policy_locked())
+		rc = lock_enforcement(&locked);
+	if (!rc)
+		say("enforcing W^X (%s) on %s, %d exemption%s from %s%s",
+		    o.mode == WX_MODE_AUDIT ? "audit mode" : "enforce mode",
+		    scope_words(&o), c.nexempt, c.nexempt == 1 ? "" : "s",
+		    c.file, locked ? "; locked until reboot" : "");
 	conf_free(&c);
 	return rc;
 }
 
-int cmd_release(int argc, char **argv)
+/* End enforcement: 0, or 1 after one error line. */
+int release_enforcement(void)
 {
 	int err;
 
+	if (enforcement_locked())
+		return refuse_locked("release");
+	err = unpin_all();
+	if (err == -ETIMEDOUT)
+		return fail("release: unpinned, but the kernel still runs the programs 30 s later (does another process hold them?)");
+	if (err)
+		return fail("release: cannot remove %s: %s", WX_PIN_DIR,
+			    strerror(-err));
+	return 0;
+}
+
+int cmd_release(int argc, char **argv)
+{
 	(void)argv;
 	if (argc != 1)
 		return fail("usage: jitsealctl release");
 	if (require_root("release"))
 		return 1;
 	if (access(WX_PIN_DIR, F_OK))
-		return fail("enforcement is not active");
-	err = unpin_all();
-	if (err == -ETIMEDOUT)
-		return fail("unpinned, but the kernel still runs the programs 30 s later (does another process hold them?)");
-	if (err)
-		return fail("cannot remove %s: %s", WX_PIN_DIR, strerror(-err));
+		return fail("release: enforcement is not active");
+	if (release_enforcement())
+		return 1;
+	say("released W^X enforcement");
 	return 0;
 }
 
@@ -515,18 +572,33 @@ int pinned_fd(const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
-int pinned_config(struct wx_config *cfg)
+/* Read-only: what the enforcement lock still allows for statistics. */
+static int pinned_fd_ro(const char *name)
+{
+	struct bpf_obj_get_opts opts = {
+		.sz = sizeof(opts), .file_flags = BPF_F_RDONLY,
+	};
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), WX_PIN_DIR "/%s", name);
+	fd = bpf_obj_get_opts(path, &opts);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The single value of the pinned array map NAME (at least LEN bytes). */
+int pinned_value(const char *name, void *out, size_t len)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), key = 0;
+	__u32 ilen = sizeof(info), key = 0;
 	char *value;
 	int fd, err;
 
-	fd = pinned_fd("config");
+	fd = pinned_fd_ro(name);
 	if (fd < 0)
 		return fd;
-	err = bpf_obj_get_info_by_fd(fd, &info, &len);
-	if (err || info.value_size < sizeof(*cfg)) {
+	err = bpf_obj_get_info_by_fd(fd, &info, &ilen);
+	if (err || info.value_size < len) {
 		close(fd);
 		return err ? -errno : -EPROTO;
 	}
@@ -538,11 +610,17 @@ int pinned_config(struct wx_config *cfg)
 	err = bpf_map_lookup_elem(fd, &key, value) ? -errno : 0;
 	close(fd);
 	if (!err)
-		memcpy(cfg, value, sizeof(*cfg));
+		memcpy(out, value, len);
 	free(value);
-	if (!err && cfg->abi_version != WX_ABI_VERSION)
+	/* Both configurations start with abi_version. */
+	if (!err && *(__u32 *)out != WX_ABI_VERSION)
 		err = -EPROTO;
 	return err;
+}
+
+int pinned_config(struct wx_config *cfg)
+{
+	return pinned_value("config", cfg, sizeof(*cfg));
 }
 
 int pinned_counters(__u64 counts[WX_NR_COUNTERS])
@@ -552,7 +630,7 @@ int pinned_counters(__u64 counts[WX_NR_COUNTERS])
 
 	if (ncpus < 0)
 		return ncpus;
-	fd = pinned_fd("counters");
+	fd = pinned_fd_ro("counters");
 	if (fd < 0)
 		return fd;
 	percpu = calloc(ncpus, sizeof(*percpu));

@@ -30,7 +30,9 @@ int loaded_api_version(void);
 void module_status(void);
 
 /* util.c */
+extern bool quiet;
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int read_text(const char *path, char *buf, size_t len);
 int write_text(const char *path, const char *text);
@@ -43,6 +45,7 @@ bool module_loaded(void);
 bool policy_key_known(const char *key);
 int policy_read(const char *key, char *buf, size_t len);
 int policy_write(const char *key, const char *value);
+bool policy_locked(void);
 int jitseal_devnum(unsigned int *major, unsigned int *minor);
 typedef void (*stat_fn)(const char *name, const char *value);
 int for_each_stat(stat_fn fn);
@@ -54,6 +57,10 @@ const char *op_name(__u32 op);
 
 /* config.c: /etc/jitseal/jitseal.conf, jitseal.conf(5). */
 #define JITSEAL_CONF		"/etc/jitseal/jitseal.conf"
+/* Drop-ins of exempt lines, read after JITSEAL_CONF; exempt writes here. */
+#define JITSEAL_CONF_DIR	"/etc/jitseal/jitseal.conf.d"
+#define JITSEAL_EXEMPT_CONF	JITSEAL_CONF_DIR "/exempt.conf"
+#define CONF_DROPINS_MAX	64
 
 enum conf_knob {
 	CONF_MAX_POOL_BYTES,
@@ -74,13 +81,19 @@ struct conf_exempt {
 	__u64 ino;
 	__s64 ctime_sec;
 	__u32 ctime_nsec;
+	const char *file;	/* where it is: the file or a drop-in */
 	int line;
 };
 
 struct conf {
 	const char *file;
+	const char *cur;		/* the file being read */
+	bool dropin;
+	char *dropins[CONF_DROPINS_MAX];
+	int ndropins;
 	int errors;
 	char knob[CONF_NR_KNOBS][32];	/* normalised as sysfs prints it */
+	char knob_text[CONF_NR_KNOBS][32];	/* as status prints it */
 	int knob_line[CONF_NR_KNOBS];	/* 0: not set */
 	int lock, lock_line;
 	int scope, scope_line;		/* enum wx_scope or CONF_SCOPE_OFF */
@@ -92,12 +105,18 @@ struct conf {
 
 extern const char *const conf_knob_keys[CONF_NR_KNOBS];
 int conf_read(const char *file, struct conf *c, bool must_exist);
+int parse_yes_no(const char *s);
+int conf_knob_index(const char *key);
+const char *conf_knob_parse(int k, const char *v, char *out, size_t len);
+void conf_knob_words(int k, const char *sysfs, char *out, size_t len);
 void conf_free(struct conf *c);
 int conf_set_exempt(const char *file, const char *path,
 		    const struct conf_exempt *add);
 
 /* exempt.c: per-executable exemptions in the pinned "exempt" map. */
 int exempt_identify(const char *path, struct conf_exempt *x, __u32 *dev);
+int exempt_identify_quiet(const char *path, struct conf_exempt *x, __u32 *dev);
+void exempt_key(const struct conf_exempt *x, __u32 dev, struct wx_exe_key *k);
 bool exempt_changed(const struct conf_exempt *x, const struct conf_exempt *now);
 int exempt_sync(const struct conf *c);
 int require_sys_admin(const char *what);
@@ -111,11 +130,23 @@ struct enforce_opts {
 };
 
 int enforce_start(const struct enforce_opts *o);
+int release_enforcement(void);
+int enforce_possible(void);
+bool scope_cgroup_gone(const struct wx_config *cfg);
 
 /* enforce.c: the pinned state, for status and events. */
 int pinned_fd(const char *name);
 int pinned_config(struct wx_config *cfg);
 int pinned_counters(__u64 counts[WX_NR_COUNTERS]);
 int pinned_track_failed(void);
+int pinned_value(const char *name, void *out, size_t len);
+
+/* lock.c: the enforcement lock. */
+bool enforcement_locked(void);
+int refuse_locked(const char *what);
+int lock_enforcement(bool *did);
+int pinned_lock(struct wx_lock_config *lk);
+__u32 lock_exempt_mode(const struct wx_lock_config *lk,
+		       const struct wx_exe_key *k);
 
 #endif /* JITSEALCTL_H */

@@ -28,20 +28,39 @@ static const struct {
 
 static void usage(FILE *out)
 {
-	fputs("usage: jitsealctl status\n"
+	fputs("usage: jitsealctl [--quiet] COMMAND ...\n"
+	      "       jitsealctl status\n"
 	      "       jitsealctl load [--params \"NAME=VALUE ...\"] | unload\n"
 	      "       jitsealctl policy get [KEY] | set KEY VALUE | lock\n"
-	      "       jitsealctl apply [--check] [FILE]\n"
+	      "       jitsealctl apply [--check [--offline]] [FILE]\n"
 	      "       jitsealctl enforce (--all | --cgroup PATH | --pid PID) [--audit] [--config FILE]\n"
 	      "       jitsealctl release\n"
 	      "       jitsealctl events [--follow]\n"
-	      "       jitsealctl exempt [--audit] [--config FILE] PATH\n"
+	      "       jitsealctl exempt [--audit] [--follow] [--config FILE] PATH\n"
 	      "       jitsealctl unexempt [--config FILE] PATH\n"
 	      "       jitsealctl exemptions [--config FILE]\n", out);
 }
 
+/* --quiet (or -q) anywhere before "--": taken out of ARGV. */
+static int take_quiet(int argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q"))
+			quiet = true;
+		else
+			argv[n++] = argv[i];
+	}
+	while (i < argc)
+		argv[n++] = argv[i++];
+	argv[n] = NULL;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
+	argc = take_quiet(argc, argv);
 	if (argc < 2)
 		return fail("no command (try: jitsealctl help)");
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||

@@ -5,7 +5,9 @@
  * (/lib/modules/VER, where DKMS puts it) with its dependencies.  Before it
  * inserts anything, load checks that the module speaks this tool's ioctl
  * API (modinfo api_version) and that every parameter given is one the
- * module declares.
+ * module declares.  A module that is already loaded, however it got there
+ * (insmod by hand, another tree), is fine when it answers with our API:
+ * the module tree is not consulted then.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -214,7 +216,9 @@ static int check_loaded(bool already)
 		return fail("load: the loaded jitseal module speaks API version %d, jitsealctl %s speaks API version %d",
 			    api, JITSEALCTL_VERSION, JITSEAL_API_VERSION);
 	if (already)
-		printf("jitsealctl: the jitseal module is already loaded\n");
+		say("the jitseal module is already loaded (API version %d)", api);
+	else
+		say("loaded the jitseal module (API version %d)", api);
 	return 0;
 }
 
@@ -227,6 +231,9 @@ int cmd_load(int argc, char **argv)
 
 	if (parse_load(argc, argv, &params) || require_root("load"))
 		return 1;
+	if (module_loaded())
+		return *params ? fail("load: the jitseal module is already loaded: unload it to change its parameters") :
+		       check_loaded(true);
 	ctx = kmod_open();
 	if (!ctx)
 		return 1;
@@ -236,11 +243,6 @@ int cmd_load(int argc, char **argv)
 	path = kmod_module_get_path(mod);
 	if (check_api(mod, path) || check_params(mod, params))
 		goto out;
-	if (kmod_module_get_initstate(mod) == KMOD_MODULE_LIVE) {
-		rc = *params ? fail("load: the jitseal module is already loaded: unload it to change its parameters") :
-		     check_loaded(true);
-		goto out;
-	}
 	err = kmod_module_probe_insert_module(mod, KMOD_PROBE_IGNORE_COMMAND,
 					      params, NULL, NULL, NULL);
 	if (err == KMOD_PROBE_APPLY_BLACKLIST)
@@ -304,6 +306,8 @@ int cmd_unload(int argc, char **argv)
 		     strerror(-err));
 	else
 		rc = 0;
+	if (!rc)
+		say("unloaded the jitseal module");
 out:
 	kmod_module_unref(mod);
 	kmod_unref(ctx);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -90,9 +91,16 @@ static void show_policy(void)
 	if (!module_loaded())
 		return;
 	printf("policy:\n");
-	for (int i = 0; policy_keys[i]; i++)
-		if (!policy_read(policy_keys[i], value, sizeof(value)))
-			printf("  %s: %s\n", policy_keys[i], value);
+	for (int i = 0; policy_keys[i]; i++) {
+		int k = conf_knob_index(policy_keys[i]);
+		char words[128];
+
+		if (policy_read(policy_keys[i], value, sizeof(value)))
+			continue;
+		conf_knob_words(k < 0 ? CONF_NR_KNOBS : k, value, words,
+				sizeof(words));
+		printf("  %s: %s\n", policy_keys[i], words);
+	}
 	printf("statistics:\n");
 	for_each_stat(show_stat);
 }
@@ -112,6 +120,29 @@ static const char *scope_text(const struct wx_config *cfg, char *buf,
 		return buf;
 	}
 	return "unknown";
+}
+
+static void show_lock(void)
+{
+	struct wx_lock_config *lk;
+	char since[64];
+	time_t t;
+
+	if (!enforcement_locked()) {
+		printf("  locked: no%s\n", module_loaded() && policy_locked() ?
+		       " (the policy is: jitsealctl policy lock locks enforcement too)" : "");
+		return;
+	}
+	lk = calloc(1, sizeof(*lk));
+	if (lk && !pinned_lock(lk)) {
+		t = lk->locked_at;
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S UTC",
+			 gmtime(&t));
+		printf("  locked: yes, until reboot (since %s)\n", since);
+	} else {
+		printf("  locked: yes, until reboot\n");
+	}
+	free(lk);
 }
 
 static int show_enforcement(void)
@@ -141,6 +172,9 @@ static int show_enforcement(void)
 	printf("  mode: %s\n", cfg.mode == WX_MODE_AUDIT ? "audit" : "enforce");
 	printf("  scope: %s\n", scope_text(&cfg, scope, sizeof(scope)));
 	printf("  since: %s\n", since);
+	show_lock();
+	if (cfg.scope == WX_SCOPE_CGROUP && scope_cgroup_gone(&cfg))
+		printf("  warning: the cgroup is gone: enforcement confines nothing (jitsealctl release, or apply a file with another scope)\n");
 	if (!cfg.jitseal_rdev)
 		printf("  jitseal device: none (module was not loaded)\n");
 	else

@@ -45,6 +45,14 @@ int policy_write(const char *key, const char *value)
 	return write_text(path, value);
 }
 
+bool policy_locked(void)
+{
+	char value[16];
+
+	return !policy_read("locked", value, sizeof(value)) &&
+	       strcmp(value, "0") != 0;
+}
+
 /* The misc device's dynamic number, as "MAJOR:MINOR". */
 int jitseal_devnum(unsigned int *major, unsigned int *minor)
 {

@@ -23,6 +23,23 @@ int fail(const char *fmt, ...)
 	return 1;
 }
 
+/* --quiet: state-changing commands do not say what they did. */
+bool quiet;
+
+/* What a command changed: one line on stdout, unless --quiet. */
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (quiet)
+		return;
+	fputs("jitsealctl: ", stdout);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+}
+
 void warn(const char *fmt, ...)
 {
 	va_list ap;

@@ -263,6 +263,9 @@ static __always_inline int refuse(enum wx_rule rule, const struct wx_what *w)
 	e->target = w->target;
 	e->denied = deny;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	inode = BPF_CORE_READ(bpf_get_current_task_btf(), mm, exe_file, f_inode);
+	e->exe_ino = inode ? BPF_CORE_READ(inode, i_ino) : 0;
+	e->exe_dev = inode ? BPF_CORE_READ(inode, i_sb, s_dev) : 0;
 	bpf_ringbuf_submit(e, 0);
 	return deny ? -EACCES : 0;
 }

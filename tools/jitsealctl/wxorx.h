@@ -17,7 +17,7 @@
 #define WX_JITSEAL_FS_MAGIC	0x6a736561
 
 /* Bumped whenever struct wx_config or struct wx_event changes. */
-#define WX_ABI_VERSION		1
+#define WX_ABI_VERSION		2
 
 /*
  * The rules.  The order is the ABI of the counters map and of events;
@@ -69,6 +69,8 @@ enum wx_op {
 	WX_OP_USERFAULTFD,
 };
 
+#define WX_PATH_MAX		192
+
 /* Per-executable exemptions (`jitsealctl exempt`), values of "exempt". */
 enum wx_exempt_mode {
 	WX_EXEMPT_FULL = 1,	/* outside the rules */
@@ -90,11 +92,11 @@ struct wx_exe_key {
 struct wx_exempt {
 	__u32 mode;		/* enum wx_exempt_mode */
 	__u32 pad;
+	char path[WX_PATH_MAX];	/* as exempted, for exemptions to list */
 };
 
 #define WX_EXEMPT_MAX		1024
 
-#define WX_PATH_MAX		192
 #define WX_COMM_LEN		16
 
 /*
@@ -137,6 +139,29 @@ struct wx_event {
 	__u32 target;		/* ptrace: the other task's pid */
 	__u32 denied;		/* 1: refused (enforce), 0: audit only */
 	char comm[WX_COMM_LEN];
+	__u64 exe_ino;		/* the task's executable, for its path */
+	__u32 exe_dev;
+	__u32 pad;
+};
+
+/*
+ * The enforcement lock (wxlock.bpf.c): loaded when the module's policy is
+ * locked while enforcement is active (or enforcement starts on a locked
+ * policy).  Its .rodata, pinned as "lock_config", says what it guards.
+ */
+#define WX_LOCK_MAPS		8
+
+struct wx_lock_config {
+	__u32 abi_version;	/* WX_ABI_VERSION */
+	__u32 bpffs_dev;	/* kernel dev_t of the bpffs holding WX_PIN_DIR */
+	__u64 pin_dir_ino;	/* WX_PIN_DIR's inode there */
+	__u64 locked_at;	/* CLOCK_REALTIME seconds, for status */
+	__u32 sealed[WX_LOCK_MAPS];	/* map ids: no new fd at all */
+	__u32 rdonly[WX_LOCK_MAPS];	/* map ids: read-only fds only */
+	__u32 nexempt;		/* the exemptions in force when locked */
+	__u32 pad;
+	struct wx_exe_key exempt[WX_EXEMPT_MAX];
+	struct wx_exempt exempt_mode[WX_EXEMPT_MAX];
 };
 
 #endif /* JITSEAL_WXORX_H */
