@@ -7,8 +7,10 @@
  * with the task's fields from audit_log_task_info().  Loads and retires are
  * recorded while the "audit" knob is 1, policy changes always.  A record
  * the audit subsystem drops (backlog full, out of memory) is counted in
- * /sys/module/jitseal/parameters/audit_lost.  With the audit subsystem off (audit=0,
- * or auditctl -e 0) the same event is a kernel log line instead, written
+ * /sys/kernel/jitseal/audit_lost with the other statistics (and, for the
+ * scripts of earlier versions, /sys/module/jitseal/parameters/audit_lost).
+ * With the audit subsystem off (audit=0, or auditctl -e 0) the same event
+ * is a kernel log line instead, written
  * here and only here; a task name under user control never starts a line
  * of its own there (jitseal_audit_comm()).
  * Documentation/admin-guide/jitseal.rst, "Audit".
@@ -32,9 +34,15 @@
 
 static atomic64_t jitseal_audit_lost;
 
+/* Records the audit subsystem dropped: policy.c shows it in sysfs. */
+u64 jitseal_audit_lost_count(void)
+{
+	return atomic64_read(&jitseal_audit_lost);
+}
+
 static int jitseal_audit_lost_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%lld\n", atomic64_read(&jitseal_audit_lost));
+	return sysfs_emit(buf, "%llu\n", jitseal_audit_lost_count());
 }
 
 /* A counter, not a setting: refused at load time too. */
@@ -51,7 +59,7 @@ static const struct kernel_param_ops jitseal_audit_lost_ops = {
 
 module_param_cb(audit_lost, &jitseal_audit_lost_ops, NULL, 0444);
 MODULE_PARM_DESC(audit_lost,
-		 "read-only counter: audit records the audit subsystem dropped");
+		 "read-only counter, as /sys/kernel/jitseal/audit_lost");
 
 /*
  * The caller's task name for a printk line in @buf (JITSEAL_COMM_BUF

@@ -179,6 +179,7 @@ void jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes,
 			const u8 (*digests)[JITSEAL_DIGEST_SIZE]);
 void jitseal_audit_retire(u64 pool_id, u64 offset, u64 pages, u64 bytes);
 void jitseal_audit_policy(const char *knob, const char *old, const char *new);
+u64 jitseal_audit_lost_count(void);
 
 /* policy.c: knobs and statistics in /sys/kernel/jitseal/ */
 enum jitseal_reject {

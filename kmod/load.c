@@ -332,21 +332,25 @@ static int jitseal_prepare_pages(struct jitseal_kbatch *b)
 			u64 start = max_t(u64, k->offset, (u64)idx << PAGE_SHIFT);
 			u64 end = min_t(u64, k->offset + k->len,
 					(u64)(idx + 1) << PAGE_SHIFT);
-			struct page *live = xa_load(&pool->pages, idx);
 			struct jitseal_tpage *t;
 
-			if (live)
-				b->bounce_len += end - start;
-			if (idx == last)
+			/* Many segments share a page: look it up once. */
+			if (idx == last) {
+				t = &b->tpages[b->nr_tpages - 1];
+				if (!t->fresh)
+					b->bounce_len += end - start;
 				continue;
+			}
 			last = idx;
 
 			t = &b->tpages[b->nr_tpages++];
 			t->index = idx;
-			t->page = live;
+			t->page = xa_load(&pool->pages, idx);
 			t->fresh = false;
-			if (t->page)
+			if (t->page) {
+				b->bounce_len += end - start;
 				continue;
+			}
 			ret = jitseal_fresh_page(b, t);
 			if (ret)
 				return ret;
@@ -382,21 +386,21 @@ static void jitseal_free_pages(struct jitseal_kbatch *b)
 }
 
 /* The part of a segment that lies in one page. */
-struct jitseal_chunk {
+struct jitseal_piece {
 	struct jitseal_tpage *t;
 	unsigned int poff;	/* offset in the page */
 	unsigned int len;
-	u64 done;		/* bytes of the segment before this chunk */
+	u64 done;		/* bytes of the segment before this piece */
 };
 
 /*
- * Advance @c to the next chunk of segment @k, or return false at its end.
+ * Advance @c to the next piece of segment @k, or return false at its end.
  * Start with a zeroed @c; *@cursor indexes tpages and only moves forward,
  * as segments are sorted and disjoint.
  */
-static bool jitseal_next_chunk(struct jitseal_kbatch *b,
+static bool jitseal_next_piece(struct jitseal_kbatch *b,
 			       const struct jitseal_kseg *k,
-			       unsigned long *cursor, struct jitseal_chunk *c)
+			       unsigned long *cursor, struct jitseal_piece *c)
 {
 	u64 off;
 
@@ -425,13 +429,13 @@ static int jitseal_copy_in(struct jitseal_kbatch *b)
 	for (i = 0; i < b->arg.nr_segments; i++) {
 		const struct jitseal_kseg *k = &b->segs[i];
 		const u8 __user *src = u64_to_user_ptr(k->src);
-		struct jitseal_chunk c = {};
+		struct jitseal_piece c = {};
 		struct sha256_state sha;
 
 		if (b->digests)
 			sha256_init(&sha);
 
-		while (jitseal_next_chunk(b, k, &cursor, &c)) {
+		while (jitseal_next_piece(b, k, &cursor, &c)) {
 			void *kaddr = NULL;
 			unsigned long uncopied;
 			u8 *dst;
@@ -471,10 +475,10 @@ static void jitseal_write_live(struct jitseal_kbatch *b)
 	u32 s;
 
 	for (s = 0; s < b->arg.nr_segments; s++) {
-		struct jitseal_chunk c = {};
+		struct jitseal_piece c = {};
 		void *kaddr;
 
-		while (jitseal_next_chunk(b, &b->segs[s], &cursor, &c)) {
+		while (jitseal_next_piece(b, &b->segs[s], &cursor, &c)) {
 			if (c.t->fresh)
 				continue;
 			kaddr = kmap_local_page(c.t->page);

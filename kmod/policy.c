@@ -279,6 +279,14 @@ JITSEAL_STAT(loads, jitseal_stat_loads);
 JITSEAL_STAT(retired_pages, jitseal_stat_retired_pages);
 JITSEAL_STAT(retired_bytes, jitseal_stat_retired_bytes);
 JITSEAL_STAT(quota, jitseal_stat_rejects[JITSEAL_REJECT_QUOTA]);
+
+static ssize_t audit_lost_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", jitseal_audit_lost_count());
+}
+
+static struct kobj_attribute jitseal_stat_attr_audit_lost = __ATTR_RO(audit_lost);
 JITSEAL_STAT(overlap, jitseal_stat_rejects[JITSEAL_REJECT_OVERLAP]);
 JITSEAL_STAT(invalid, jitseal_stat_rejects[JITSEAL_REJECT_INVALID]);
 JITSEAL_STAT(fault, jitseal_stat_rejects[JITSEAL_REJECT_FAULT]);
@@ -300,6 +308,7 @@ static struct attribute *jitseal_attrs[] = {
 	&jitseal_stat_attr_loads.attr,
 	&jitseal_stat_attr_retired_pages.attr,
 	&jitseal_stat_attr_retired_bytes.attr,
+	&jitseal_stat_attr_audit_lost.attr,
 	NULL,
 };
 

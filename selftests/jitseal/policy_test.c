@@ -155,6 +155,18 @@ TEST(statistics_are_read_only)
 	EXPECT_EQ(-EACCES, js_sysfs_write("pools", "0"));
 	EXPECT_EQ(-EACCES, js_sysfs_write("sealed_bytes", "0"));
 	EXPECT_EQ(-EACCES, js_sysfs_write("rejects/quota", "0"));
+	EXPECT_EQ(-EACCES, js_sysfs_write("audit_lost", "0"));
+}
+
+/* The count of dropped audit records is with the other statistics. */
+TEST(audit_lost_is_a_statistic)
+{
+	char stat[32], param[32];
+
+	ASSERT_EQ(0, js_sysfs_read("audit_lost", stat, sizeof(stat)));
+	ASSERT_EQ(0, js_read_file("/sys/module/jitseal/parameters/audit_lost",
+				  param, sizeof(param)));
+	EXPECT_STREQ(param, stat);
 }
 
 /* --- allowed_gid --- */

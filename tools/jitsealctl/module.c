@@ -334,7 +334,9 @@ void module_status(void)
 		printf("  refcount: %d\n", kmod_module_get_refcnt(mod));
 		printf("  state: %s\n", kmod_module_initstate_str(
 			       kmod_module_get_initstate(mod)));
-		if (!read_text("/sys/module/" MODULE_NAME "/parameters/audit_lost",
+		if (!read_text("/sys/kernel/jitseal/audit_lost", buf,
+			       sizeof(buf)) ||
+		    !read_text("/sys/module/" MODULE_NAME "/parameters/audit_lost",
 			       buf, sizeof(buf)))
 			printf("  audit_lost: %s\n", buf);
 	}
