@@ -8,17 +8,7 @@ LLI=$top/tools/jitseal-lli/build/jitseal-lli
 T=$(mktemp -d "${TMPDIR:-/tmp}/jitseal-llvm.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 unset JITSEAL_BACKEND
-tap_n=0
-tap_rc=0
-
-ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-not_ok() { tap_n=$((tap_n + 1)); tap_rc=1; echo "not ok $tap_n - $*"; }
-check() {	# check DESCRIPTION COMMAND...: ok when COMMAND succeeds
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-tap_end() { echo "1..$tap_n"; exit $tap_rc; }
+. "$top/selftests/tap.sh"
 
 # The bitcode of program $1 and the options it needs.
 inputs() {

@@ -10,17 +10,7 @@ SEALED=$B/sealed
 STOCK=$B/stock
 T=$(mktemp -d "${TMPDIR:-/tmp}/jitseal-pcre2.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-tap_n=0
-tap_rc=0
-
-ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
-not_ok() { tap_n=$((tap_n + 1)); tap_rc=1; echo "not ok $tap_n - $*"; }
-check() {	# check DESCRIPTION COMMAND...: ok when COMMAND succeeds
-	d=$1
-	shift
-	if "$@"; then ok "$d"; else not_ok "$d"; fi
-}
-tap_end() { echo "1..$tap_n"; exit $tap_rc; }
+. "$top/selftests/tap.sh"
 # A C test program's TAP, renumbered into this script's.
 run_c() {
 	"$@" >"$T/c.out" 2>"$T/c.err"
