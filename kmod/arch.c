@@ -92,9 +92,10 @@ void jitseal_arch_flush_icache(void *addr, size_t len)
 	unsigned long start = (unsigned long)addr;
 
 	/*
-	 * flush_icache_range() without its IPI, which jitseal_arch_sync_icache()
-	 * sends once per LOAD: clean the D-cache and invalidate the I-cache to
-	 * the point of unification, by the kernel's address of the page.
+	 * flush_icache_range() without its IPI, which jitseal_arch_sync_core()
+	 * sends once per LOAD, to the CPUs that may run the code: clean the
+	 * D-cache and invalidate the I-cache to the point of unification, by
+	 * the kernel's address of the page.
 	 */
 	caches_clean_inval_pou(start, start + len);
 }
