@@ -29,6 +29,9 @@
 
 #include "jitseal.h"
 
+/* A task name in hex, and its NUL. */
+#define JITSEAL_COMM_BUF	(2 * TASK_COMM_LEN + 1)
+
 /* Printk lines name at most this many digest prefixes. */
 #define JITSEAL_AUDIT_DIGESTS	8
 

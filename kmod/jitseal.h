@@ -174,9 +174,8 @@ long jitseal_ioctl_retire(struct jitseal_handle *h,
 			  struct jitseal_retire __user *uarg);
 
 /* audit.c: the audit trail: audit records, or kernel log lines */
-#define JITSEAL_COMM_BUF	(2 * TASK_COMM_LEN + 1)
 void jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes,
-			const u8 (*digests)[JITSEAL_DIGEST_SIZE]);
+			const u8 digests[][JITSEAL_DIGEST_SIZE]);
 void jitseal_audit_retire(u64 pool_id, u64 offset, u64 pages, u64 bytes);
 void jitseal_audit_policy(const char *knob, const char *old, const char *new);
 u64 jitseal_audit_lost_count(void);
