@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 
+#include "arch.h"
 #include "internal.h"
 
 static int js_memfd_map(struct jitseal_pool *pool, struct js_region *r)
@@ -121,6 +122,10 @@ static int js_memfd_install(struct jitseal_pool *pool, struct js_region *r,
 			*done = i;
 			return err;
 		}
+		/* through the view it runs from, now readable */
+		if (kind == JITSEAL_CODE)
+			js_arch_sync_code(js_sec_addr(r, kind) + seg->off,
+					  seg->len);
 		if (p1 > filled)
 			filled = p1;
 	}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "arch.h"
 #include "internal.h"
 
 static int js_mprotect_map(struct jitseal_pool *pool, struct js_region *r)
@@ -67,6 +68,8 @@ static int js_mprotect_pages(struct js_region *r, unsigned int kind,
 		munmap(scratch, len);
 		return err;
 	}
+	if (kind == JITSEAL_CODE)
+		js_arch_sync_code(dst + lo, len);
 	return 0;
 }
 

@@ -16,15 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "profile.h"
 
-#if defined(__x86_64__)
-#define JS_ELF_MACH	EM_X86_64
-#elif defined(__aarch64__)
-#define JS_ELF_MACH	EM_AARCH64
-#else
-#define JS_ELF_MACH	EM_NONE
-#endif
 
 struct jit_code_entry {
 	struct jit_code_entry *next_entry;
@@ -75,62 +69,23 @@ static const char js_shstrtab[] =
 #define JS_SHN_FRAME	23
 #define JS_SHN_SHSTRTAB	36
 
-/*
- * .debug_frame CIE: CFA = rsp + 8, return address at CFA - 8 (DWARF
- * registers: 6 rbp, 7 rsp, 16 return address), code alignment 1, data
- * alignment -8; padded to 8 bytes.
- */
-static const uint8_t js_cie[24] = {
-	20, 0, 0, 0,			/* length */
-	0xff, 0xff, 0xff, 0xff,		/* CIE id */
-	1, 0, 1, 0x78, 16,		/* version, "", 1, -8, ra */
-	0x0c, 7, 8,			/* DW_CFA_def_cfa rsp, 8 */
-	0x90, 1,			/* DW_CFA_offset ra, cfa-8 */
-	0, 0, 0, 0, 0, 0,		/* DW_CFA_nop */
-};
 #define JS_FDE_SIZE	48
 
 static bool js_fp_prologue(const struct js_prof_sym *s)
 {
-	const uint8_t *p = (const uint8_t *)s->addr;
-
-	if (JS_ELF_MACH != EM_X86_64)
-		return false;
-	return s->len >= 5 && p[0] == 0x55 && p[1] == 0x48 &&
-	       ((p[2] == 0x89 && p[3] == 0xe5) || (p[2] == 0x8b && p[3] == 0xec));
+	return js_arch_fp_prologue((const uint8_t *)s->addr, s->len);
 }
 
-/*
- * FDE for frame-pointer code: after push %rbp CFA = rsp + 16 and rbp is
- * saved at CFA - 16; after mov %rsp,%rbp CFA = rbp + 16.  A final ret
- * runs with the frame gone: CFA = rsp + 8, rbp restored.
- */
+/* An FDE of JS_FDE_SIZE bytes for @s; CIE pointer 0 (js_arch_cie). */
 static void js_put_fde(uint8_t *f, const struct js_prof_sym *s)
 {
-	static const uint8_t body[] = {
-		0x41, 0x0e, 16, 0x86, 2,	/* loc+1: cfa rsp+16, rbp at -16 */
-		0x43, 0x0d, 6,			/* loc+3: cfa rbp+16 */
-	};
 	uint64_t a = s->addr, len = s->len;
-	uint32_t adv;
-	size_t i = 24;
 
 	memset(f, 0, JS_FDE_SIZE);
 	f[0] = JS_FDE_SIZE - 4;			/* length; CIE pointer 0 */
 	memcpy(f + 8, &a, 8);
 	memcpy(f + 16, &len, 8);
-	memcpy(f + i, body, sizeof(body));
-	i += sizeof(body);
-	if (((const uint8_t *)s->addr)[len - 1] == 0xc3) {
-		adv = (uint32_t)(len - 1 - 4);
-		f[i++] = 0x04;			/* DW_CFA_advance_loc4 */
-		memcpy(f + i, &adv, 4);
-		i += 4;
-		f[i++] = 0x0c;			/* DW_CFA_def_cfa rsp, 8 */
-		f[i++] = 7;
-		f[i++] = 8;
-		f[i++] = 0xc6;			/* DW_CFA_restore rbp */
-	}
+	js_arch_fde_cfi(f + 24, (const uint8_t *)s->addr, s->len);
 }
 
 struct js_elf_layout {
@@ -157,7 +112,7 @@ static void js_elf_layout(const struct js_prof_sym *syms, size_t n,
 	l->strtab = off;
 	off = (off + l->strsz + 7) & ~(size_t)7;
 	l->frame = off;
-	off += l->nfde ? sizeof(js_cie) + l->nfde * JS_FDE_SIZE : 0;
+	off += l->nfde ? sizeof(js_arch_cie) + l->nfde * JS_FDE_SIZE : 0;
 	l->shstrtab = off;
 	off = (off + sizeof(js_shstrtab) + 7) & ~(size_t)7;
 	l->shdr = off;
@@ -173,7 +128,7 @@ static void js_elf_header(char *buf, size_t n, const struct js_elf_layout *l)
 	eh->e_ident[EI_DATA] = ELFDATA2LSB;
 	eh->e_ident[EI_VERSION] = EV_CURRENT;
 	eh->e_type = ET_EXEC;
-	eh->e_machine = JS_ELF_MACH;
+	eh->e_machine = JS_ARCH_ELF_MACH;
 	eh->e_version = EV_CURRENT;
 	eh->e_shoff = l->shdr;
 	eh->e_ehsize = sizeof(*eh);
@@ -200,9 +155,9 @@ static char *js_elf_build(const struct js_prof_sym *syms, size_t n,
 	sh = (Elf64_Shdr *)(buf + l.shdr);
 	st = (Elf64_Sym *)(buf + l.symtab);
 	text = l.text;
-	fde = l.frame + sizeof(js_cie);
+	fde = l.frame + sizeof(js_arch_cie);
 	if (l.nfde)
-		memcpy(buf + l.frame, js_cie, sizeof(js_cie));
+		memcpy(buf + l.frame, js_arch_cie, sizeof(js_arch_cie));
 	for (i = 0; i < n; i++) {
 		size_t nlen = strlen(syms[i].name) + 1;
 

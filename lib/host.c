@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "arch.h"
 #include "internal.h"
 
 /*
@@ -51,8 +52,8 @@ size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r)
 	return r->sec[JITSEAL_CODE].held + r->sec[JITSEAL_RODATA].held;
 }
 
-/* Never-written bytes: int3 in code, 0 in rodata, as the module does. */
+/* Never-written bytes: the trap in code, 0 in rodata, as the module does. */
 void js_host_fill(char *p, size_t n, unsigned int kind)
 {
-	memset(p, kind == JITSEAL_CODE ? 0xcc : 0, n);
+	js_arch_fill(p, n, kind == JITSEAL_CODE);
 }

@@ -260,7 +260,7 @@ struct js_claim {
 	uintptr_t pend;		/* the fast path's end: next's page, or end */
 	uint32_t *pcnt;		/* the count of next's page */
 	intptr_t delta;		/* staged address - final address */
-	uint64_t fill;		/* 8 bytes of gap fill: int3 or 0 */
+	uint64_t fill;		/* gaps hold traps (1) or zeroes (0) */
 	uintptr_t end;
 	uint32_t *cnt;		/* page counts of the section */
 	uintptr_t base;		/* first byte of the section */

@@ -28,19 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "profile.h"
 
 #define JS_JITDUMP_MAGIC	0x4a695444U	/* "JiTD" */
 #define JS_JITDUMP_VERSION	1
 #define JS_JIT_CODE_LOAD	0
 
-#if defined(__x86_64__)
-#define JS_ELF_MACH	EM_X86_64
-#elif defined(__aarch64__)
-#define JS_ELF_MACH	EM_AARCH64
-#else
-#define JS_ELF_MACH	EM_NONE
-#endif
 
 struct js_jitdump_header {
 	uint32_t magic;
@@ -122,7 +116,7 @@ static int js_jitdump_open(pid_t pid)
 		.magic = JS_JITDUMP_MAGIC,
 		.version = JS_JITDUMP_VERSION,
 		.total_size = sizeof(h),
-		.elf_mach = JS_ELF_MACH,
+		.elf_mach = JS_ARCH_ELF_MACH,
 		.pid = (uint32_t)pid,
 	};
 	char path[4096], tmp[4096 + 16];

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "internal.h"
 
 #define JS_MAX_ALLOC	(1UL << 30)	/* a section of one region at most */
@@ -340,7 +341,7 @@ static int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t si
 	c->start = c->pre = c->lo = lo;
 	c->end = end;
 	c->delta = kind != JITSEAL_DATA ? (intptr_t)src - (intptr_t)lo : 0;
-	c->fill = kind == JITSEAL_CODE ? 0xccccccccccccccccULL : 0;
+	c->fill = kind == JITSEAL_CODE;
 	c->cnt = s->cnt;
 	c->base = base;
 	c->r = r;
@@ -515,7 +516,7 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 	if (js_unlikely(a - old > 16))
 		goto unlock_slow;
 	delta = c->delta;
-	fill = c->fill;
+	fill = js_arch_fill_at(old, c->fill);
 	/* 16 bytes of fill from the previous end: the claim stages 16 more */
 	memcpy((char *)(old + delta), &fill, 8);
 	memcpy((char *)(old + delta) + 8, &fill, 8);

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "internal.h"
 #include "profile.h"
 
@@ -152,11 +153,7 @@ void js_lock_slow(int *l)
 		if (__atomic_compare_exchange_n(l, &c, 1, false, __ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return;
-#if defined(__x86_64__) || defined(__i386__)
-		__builtin_ia32_pause();
-#elif defined(__aarch64__)
-		__asm__ __volatile__("yield");
-#endif
+		js_arch_relax();
 	}
 	c = __atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE);
 	while (c) {

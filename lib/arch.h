@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What differs by architecture in libjitseal, and nothing else: the word
+ * that fills code nobody wrote (the trap the module fills with, see
+ * kmod/arch.c), the ELF machine profilers and debuggers are told, the
+ * pause of a spin loop, and making freshly written code visible to
+ * instruction fetch on the host backends (the module does that itself
+ * for the kmod backend).  No other file of lib/ names an architecture.
+ */
+#ifndef JS_ARCH_H
+#define JS_ARCH_H
+
+#include <elf.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include "arch/x86_64.h"
+#elif defined(__aarch64__)
+#include "arch/aarch64.h"
+#else
+#error "libjitseal: no architecture layer (lib/arch/) for this target"
+#endif
+
+/*
+ * The 8 bytes of fill to store at @at: the trap word (code) or zero,
+ * turned so that every instruction-aligned address holds a whole trap
+ * (little-endian: the byte at @at is the trap word's byte @at % 8).
+ * Staging keeps the page offset of the address code runs at, so the
+ * staging address serves as well.
+ */
+static inline uint64_t js_arch_fill_at(uintptr_t at, int code)
+{
+	unsigned int r = (at & 7) * 8;
+	uint64_t w = code ? JS_ARCH_TRAP_WORD : 0;
+
+	return r ? w >> r | w << (64 - r) : w;
+}
+
+/* Fill [@p, @p + @n) as code nobody wrote (@code) or as zeroes. */
+static inline void js_arch_fill(char *p, size_t n, int code)
+{
+	uint64_t w = JS_ARCH_TRAP_WORD;
+	size_t i = 0;
+
+	if (!code) {
+		memset(p, 0, n);
+		return;
+	}
+	for (; i < n && ((uintptr_t)(p + i) & 7); i++)
+		p[i] = (char)(w >> 8 * ((uintptr_t)(p + i) & 7));
+	for (; i + 8 <= n; i += 8)
+		memcpy(p + i, &w, 8);
+	for (; i < n; i++)
+		p[i] = (char)(w >> 8 * ((uintptr_t)(p + i) & 7));
+}
+
+/*
+ * After code was written through another view (memfd) or moved into
+ * place (mprotect), before any thread runs it at @addr: clean the data
+ * cache to the point of unification and invalidate the instruction cache
+ * for that range (a no-op where fetch is coherent, as on x86).  Threads
+ * already running elsewhere only branch to the new code after the
+ * finalize that published it returned, which is their context
+ * synchronisation event.
+ */
+static inline void js_arch_sync_code(void *addr, size_t len)
+{
+	__builtin___clear_cache((char *)addr, (char *)addr + len);
+}
+
+#endif
