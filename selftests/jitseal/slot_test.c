@@ -406,53 +406,94 @@ TEST_F(slots, external_slot_takes_library_code_only)
 	EXPECT_EQ(VAL_B, js_call(self->code + OFF_T1));
 }
 
+/* A named file in /tmp holding one function (returns 5). */
+static int code_file(char *name)
+{
+	uint8_t buf[JS_PAGE] = {};
+	int fd = mkstemp(name);
+
+	if (fd < 0)
+		return -1;
+	emit(buf, OP_RET, 5);
+	if (write(fd, buf, sizeof(buf)) != sizeof(buf)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 TEST_F(slots, target_in_writable_mapping_refused)
 {
 	char name[] = "/tmp/slot_test.XXXXXX";
-	uint8_t buf[JS_PAGE] = {};
-	uint8_t *rwx, *shared, *exe;
-	int fd, efd;
+	uint8_t *p, *q;
+	int fd, rfd;
 
-	/* A file mapping that is writable now. */
-	fd = mkstemp(name);
+	fd = code_file(name);
 	ASSERT_LE(0, fd);
-	unlink(name);
+	rfd = open(name, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, rfd);
+
+	/* Writable now. */
+	p = mmap(NULL, JS_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC,
+		 MAP_PRIVATE, rfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	expect_refused(_metadata, self, S1, p);
+	munmap(p, JS_PAGE);
+
+	/* Read+exec, but the file is open for writing (fd). */
+	p = mmap(NULL, JS_PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, rfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(5, js_call(p));
+	expect_refused(_metadata, self, S1, p);
+	close(fd);
+	/* Nobody writes it any more: a fine target. */
+	ASSERT_EQ(0, set_slot(self->fd, S1, p));
+	EXPECT_EQ(5, js_call(self->code + OFF_T1));
+	ASSERT_EQ(0, set_slot(self->fd, S1, NULL));
+
+	/* A writable shared mapping of it exists (the dual-map trick). */
+	fd = open(name, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	q = mmap(NULL, JS_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	close(fd);
+	expect_refused(_metadata, self, S1, p);
+	munmap(q, JS_PAGE);
+
+	/* Written through a private mapping, then read+exec again. */
+	ASSERT_EQ(0, set_slot(self->fd, S1, p));
+	ASSERT_EQ(0, set_slot(self->fd, S1, NULL));
+	ASSERT_EQ(0, mprotect(p, JS_PAGE, PROT_READ | PROT_WRITE));
+	p[16] ^= 1;
+	ASSERT_EQ(0, mprotect(p, JS_PAGE, PROT_READ | PROT_EXEC));
+	expect_refused(_metadata, self, S1, p);
+	munmap(p, JS_PAGE);
+
+	/* Unlinked: a file without a name (as a memfd). */
+	p = mmap(NULL, JS_PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, rfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, unlink(name));
+	expect_refused(_metadata, self, S1, p);
+	munmap(p, JS_PAGE);
+	close(rfd);
+}
+
+TEST_F(slots, target_in_memfd_refused)
+{
+	uint8_t buf[JS_PAGE] = {};
+	uint8_t *p;
+	int fd;
+
+	fd = memfd_create("slot_test", MFD_CLOEXEC);
+	ASSERT_LE(0, fd);
 	emit(buf, OP_RET, 5);
 	ASSERT_EQ(sizeof(buf), write(fd, buf, sizeof(buf)));
-	rwx = mmap(NULL, JS_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC,
-		   MAP_PRIVATE, fd, 0);
-	if (rwx != MAP_FAILED) {
-		expect_refused(_metadata, self, S1, rwx);
-		munmap(rwx, JS_PAGE);
-	}
-
-	/* Read+exec, but the file is open for writing (dual mapping). */
-	efd = memfd_create("slot_test", MFD_CLOEXEC);
-	ASSERT_LE(0, efd);
-	ASSERT_EQ(sizeof(buf), write(efd, buf, sizeof(buf)));
-	shared = mmap(NULL, JS_PAGE, PROT_READ | PROT_EXEC, MAP_SHARED, efd, 0);
-	ASSERT_NE(MAP_FAILED, shared);
-	ASSERT_EQ(5, js_call(shared));
-	expect_refused(_metadata, self, S1, shared);
-	munmap(shared, JS_PAGE);
-	close(efd);
+	p = mmap(NULL, JS_PAGE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(5, js_call(p));
+	expect_refused(_metadata, self, S1, p);
+	munmap(p, JS_PAGE);
 	close(fd);
-
-	/* A private mapping of this program that was written to. */
-	efd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, efd);
-	exe = mmap(NULL, JS_PAGE, PROT_READ | PROT_EXEC, MAP_PRIVATE, efd, 0);
-	ASSERT_NE(MAP_FAILED, exe);
-	close(efd);
-	/* Never written: code of a file nobody writes is a fine target. */
-	ASSERT_EQ(0, set_slot(self->fd, S1, exe + 16));
-	ASSERT_EQ(0, set_slot(self->fd, S1, NULL));
-	ASSERT_EQ(0, mprotect(exe, JS_PAGE, PROT_READ | PROT_WRITE));
-	exe[16] ^= 1;
-	expect_refused(_metadata, self, S1, exe + 16);
-	ASSERT_EQ(0, mprotect(exe, JS_PAGE, PROT_READ | PROT_EXEC));
-	expect_refused(_metadata, self, S1, exe + 16);
-	munmap(exe, JS_PAGE);
 }
 
 TEST_F(slots, retire_keeps_slots_out_of_retired_code)
@@ -559,6 +600,7 @@ TEST_F(slots, forked_child_sees_updates)
 TEST_F(slots, slot_in_live_page_and_refused_initial_target)
 {
 	struct jitseal_pool_info a, b;
+	uint64_t before;
 	struct decl_load l = {};
 
 	/* Both pages are live: the kernel checks its bounce copy. */
@@ -572,12 +614,13 @@ TEST_F(slots, slot_in_live_page_and_refused_initial_target)
 	add_code(&l, 384, OP_JMP_SLOT, (uintptr_t)&self->ro[3], false);
 	add_slot(&l, S1 + 16, self->code + OFF_A + 1, 0);
 	ASSERT_EQ(0, js_info(self->fd, &a));
+	before = self->ro[3];
 	EXPECT_EQ(-EADDRNOTAVAIL, load_decl(self->fd, &l));
 	ASSERT_EQ(0, js_info(self->fd, &b));
 	EXPECT_EQ(a.sealed_bytes, b.sealed_bytes);
 	EXPECT_EQ(a.loads, b.loads);
 	EXPECT_EQ(a.slots, b.slots);
-	EXPECT_EQ(0, self->ro[3]);
+	EXPECT_EQ(before, self->ro[3]);
 	/* Nothing was reserved: the same offsets load. */
 	l.words[0] = (uintptr_t)(self->code + OFF_B);
 	ASSERT_EQ(0, load_decl(self->fd, &l));
