@@ -524,7 +524,7 @@ static void add_decls(struct fuzzer *f, struct slot *s, struct jitseal_load *ld,
 			continue;
 		sl[ns].offset = off;
 		sl[ns].flags = one_in(f, 4) ? JITSEAL_SLOT_EXTERNAL : 0;
-		if (one_in(f, 2) && g->src >= (uintptr_t)f->stage &&
+		if (!one_in(f, 4) && g->src >= (uintptr_t)f->stage &&
 		    g->src + g->len <= (uintptr_t)f->guard - JS_PAGE)
 			memset((uint8_t *)(uintptr_t)g->src + (off - g->offset), 0, 8);
 		ns++;
@@ -635,8 +635,9 @@ static uint64_t some_target(struct fuzzer *f)
 {
 	struct map *m = some_map(f);
 
-	switch (below(f, 5)) {
+	switch (below(f, 6)) {
 	case 0:
+	case 5:
 		return 0;
 	case 1:
 		return (uintptr_t)f->stage;
