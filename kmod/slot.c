@@ -274,15 +274,21 @@ static bool jitseal_is_pool_file(const struct file *file)
 }
 
 /*
- * An external target: code of a file that nobody can change under it.
- * Not writable now, no private copy-on-write page (anon_vma: it is or was
- * written), and no writer of the file (the memfd dual-map trick).
+ * An external target: code of a named file that nobody can change under
+ * it.  The mapping is not writable now and has no private copy-on-write
+ * page (anon_vma: it is or was written); the file has a name (a memfd or
+ * an unlinked temporary file has none: the dual-map trick), nobody has it
+ * open for writing and no shared mapping of it is writable.
  */
 static bool jitseal_external_ok(const struct vm_area_struct *vma)
 {
+	const struct file *file = vma->vm_file;
+	struct inode *inode = file_inode(file);
+
 	return !(vma->vm_flags & VM_WRITE) && !vma->anon_vma &&
-	       !jitseal_is_pool_file(vma->vm_file) &&
-	       !inode_is_open_for_write(file_inode(vma->vm_file));
+	       !jitseal_is_pool_file(file) && inode->i_nlink &&
+	       !inode_is_open_for_write(inode) &&
+	       !mapping_writably_mapped(file->f_mapping);
 }
 
 /*

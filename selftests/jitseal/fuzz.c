@@ -540,8 +540,6 @@ static void add_decls(struct fuzzer *f, struct slot *s, struct jitseal_load *ld,
 	ld->nr_slots = ns;
 	ld->slot_size = ns ? sizeof(*sl) : 0;
 	ld->slots = ns ? mutate_ptr(f, sl, ns * sizeof(*sl)) : 0;
-	if (ns)
-		s->slot_off = sl[0].offset;
 }
 
 static void op_load(struct fuzzer *f)
@@ -598,6 +596,8 @@ static void op_load(struct fuzzer *f)
 	if (ret || !s->ready)
 		return;
 	s->last = ((struct jitseal_segment *)segs)->offset;
+	if (ld->nr_slots && ld->slots == (uintptr_t)(decls + 8 * sizeof(struct jitseal_entry)))
+		s->slot_off = ((struct jitseal_slot *)(uintptr_t)ld->slots)->offset;
 	do_info_check(f, s, &after);
 	/* Other threads load only into their own files, forks into copies. */
 	if (after.loads < before.loads + 1 ||
