@@ -53,7 +53,17 @@
 struct jitseal_kupdate {
 	u64 slot;
 	u64 target;
-	u64 meta;
+	u64 meta;		/* what it will hold, once checked */
+	u64 old;		/* what it holds */
+};
+
+/* Entry point reference changes of one SET_SLOTS, applied together. */
+#define JITSEAL_REF_CACHE	8
+
+struct jitseal_refs {
+	unsigned long offset[JITSEAL_REF_CACHE];
+	long delta[JITSEAL_REF_CACHE];
+	unsigned int nr;
 };
 
 void jitseal_slots_init(struct jitseal_kpool *pool)
@@ -353,15 +363,12 @@ int jitseal_decls_check(struct jitseal_kpool *pool, struct jitseal_kdecls *d)
 	return ret;
 }
 
-/* One more or one fewer slot holds the entry point @meta names, if any. */
-static void jitseal_entry_ref(struct jitseal_kpool *pool, u64 meta, long delta)
+/* @delta more slots hold the entry point at @offset (declared). */
+static void jitseal_entry_add(struct jitseal_kpool *pool, unsigned long offset,
+			      long delta)
 {
-	unsigned long offset = meta >> JITSEAL_SM_SHIFT;
-	void *e;
+	void *e = xa_load(&pool->entries, offset);
 
-	if ((meta & JITSEAL_SM_KIND) != JITSEAL_SM_POOL)
-		return;
-	e = xa_load(&pool->entries, offset);
 	/* Replaces an existing entry: no allocation, no failure. */
 	xa_store(&pool->entries, offset, xa_mk_value(xa_to_value(e) + delta),
 		 GFP_KERNEL);
@@ -380,7 +387,8 @@ void jitseal_decls_publish(struct jitseal_kpool *pool,
 			 GFP_KERNEL);
 	for (i = 0; i < d->nr_slots; i++) {
 		s = &d->slots[i];
-		jitseal_entry_ref(pool, s->meta, 1);
+		if ((s->meta & JITSEAL_SM_KIND) == JITSEAL_SM_POOL)
+			jitseal_entry_add(pool, s->meta >> JITSEAL_SM_SHIFT, 1);
 		xa_store(&pool->slots, jitseal_slot_index(s->offset),
 			 xa_mk_value(s->meta), GFP_KERNEL);
 	}
@@ -424,27 +432,87 @@ void jitseal_slots_retire(struct jitseal_kpool *pool, u64 start, u64 end)
 	WRITE_ONCE(pool->nr_entries, pool->nr_entries - n);
 }
 
-static int jitseal_read_updates(const struct jitseal_set_slots *a,
+/*
+ * The user's array in one copy when its stride is ours (the usual case),
+ * into @u itself, then spread out to struct jitseal_kupdate from the last
+ * element down so that nothing is overwritten before it is read.
+ */
+static int jitseal_copy_updates(const struct jitseal_set_slots *a,
 				struct jitseal_kupdate *u)
 {
-	struct jitseal_slot_update x;
+	struct jitseal_slot_update *x = (struct jitseal_slot_update *)u, t;
 	u32 i;
 	int ret;
 
-	for (i = 0; i < a->nr_updates; i++) {
-		ret = jitseal_copy_elem(&x, sizeof(x), a->updates,
-					a->update_size, i);
-		if (ret)
-			return ret;
-		if (x.flags || x.reserved)
-			return -EINVAL;
-		u[i].slot = x.slot;
-		u[i].target = x.target;
+	BUILD_BUG_ON(sizeof(*x) > sizeof(*u));
+	if (a->update_size != sizeof(*x)) {
+		for (i = 0; i < a->nr_updates; i++) {
+			ret = jitseal_copy_elem(&u[i], sizeof(*x), a->updates,
+						a->update_size, i);
+			if (ret)
+				return ret;
+		}
+		x = NULL;
+	} else if (copy_from_user(x, u64_to_user_ptr(a->updates),
+				  (size_t)a->nr_updates * sizeof(*x))) {
+		return -EFAULT;
 	}
-	sort(u, a->nr_updates, sizeof(*u), jitseal_kupdate_cmp, NULL);
-	for (i = 1; i < a->nr_updates; i++)
+	for (i = a->nr_updates; i-- > 0;) {
+		t = x ? x[i] : *(struct jitseal_slot_update *)&u[i];
+		if (t.flags || t.reserved)
+			return -EINVAL;
+		u[i].slot = t.slot;
+		u[i].target = t.target;
+	}
+	return 0;
+}
+
+static int jitseal_read_updates(const struct jitseal_set_slots *a,
+				struct jitseal_kupdate *u)
+{
+	u32 i, n = a->nr_updates;
+	int ret;
+
+	ret = jitseal_copy_updates(a, u);
+	if (ret)
+		return ret;
+	/* In ascending order already (as JITs tend to ask): no sort. */
+	for (i = 1; i < n && u[i - 1].slot < u[i].slot; i++)
+		;
+	if (i < n)
+		sort(u, n, sizeof(*u), jitseal_kupdate_cmp, NULL);
+	for (i = 1; i < n; i++)
 		if (u[i - 1].slot == u[i].slot)
 			return -EINVAL;
+	return 0;
+}
+
+/*
+ * Check the targets with the caller's mmap_lock held.  An update with the
+ * target and kind of slot of the one before takes its result: a batch
+ * that moves many slots to one function looks it up once.
+ */
+static int jitseal_check_targets(struct jitseal_kpool *pool,
+				 struct jitseal_kupdate *u, u32 n, u32 *bad)
+{
+	u64 external;
+	int ret;
+
+	for (*bad = 0; *bad < n; (*bad)++) {
+		struct jitseal_kupdate *k = &u[*bad];
+
+		external = k->old & JITSEAL_SM_EXTERNAL;
+		if (*bad && k->target == k[-1].target &&
+		    external == (k[-1].meta & JITSEAL_SM_EXTERNAL)) {
+			k->meta = k[-1].meta;
+			continue;
+		}
+		ret = jitseal_slot_target(pool, NULL, k->target, external,
+					  &k->meta);
+		if (ret)
+			return ret;
+		k->meta |= external;
+	}
 	return 0;
 }
 
@@ -453,7 +521,7 @@ static int jitseal_check_updates(struct jitseal_kpool *pool,
 				 struct jitseal_kupdate *u, u32 n, u32 *bad)
 {
 	void *e;
-	int ret = 0;
+	int ret;
 
 	lockdep_assert_held(&pool->lock);
 	for (*bad = 0; *bad < n; (*bad)++) {
@@ -463,29 +531,51 @@ static int jitseal_check_updates(struct jitseal_kpool *pool,
 		e = xa_load(&pool->slots, jitseal_slot_index(u[*bad].slot));
 		if (!e)
 			return -ENOENT;
-		u[*bad].meta = xa_to_value(e);
+		u[*bad].old = xa_to_value(e);
 	}
 	if (mmap_read_lock_killable(current->mm))
 		return -EINTR;
-	for (*bad = 0; *bad < n && !ret; (*bad)++) {
-		u64 external = u[*bad].meta & JITSEAL_SM_EXTERNAL;
-
-		ret = jitseal_slot_target(pool, NULL, u[*bad].target, external,
-					  &u[*bad].meta);
-		u[*bad].meta |= external;
-	}
+	ret = jitseal_check_targets(pool, u, n, bad);
 	mmap_read_unlock(current->mm);
-	if (ret)
-		(*bad)--;
 	return ret;
 }
 
-/* One single-copy-atomic store through the kernel's mapping of the page. */
-static void jitseal_slot_write(struct jitseal_kpool *pool, u64 slot,
-			       u64 target)
+/* Apply the collected reference changes: existing entries, no failure. */
+static void jitseal_refs_flush(struct jitseal_kpool *pool,
+			       struct jitseal_refs *r)
 {
-	/* A page holding a live slot is never retired. */
-	struct page *page = xa_load(&pool->pages, slot >> PAGE_SHIFT);
+	unsigned int i;
+
+	for (i = 0; i < r->nr; i++)
+		if (r->delta[i])
+			jitseal_entry_add(pool, r->offset[i], r->delta[i]);
+	r->nr = 0;
+}
+
+/* One more or one fewer slot holds the entry point @meta names, if any. */
+static void jitseal_refs_add(struct jitseal_kpool *pool,
+			     struct jitseal_refs *r, u64 meta, long delta)
+{
+	unsigned long offset = meta >> JITSEAL_SM_SHIFT;
+	unsigned int i;
+
+	if ((meta & JITSEAL_SM_KIND) != JITSEAL_SM_POOL)
+		return;
+	for (i = 0; i < r->nr; i++) {
+		if (r->offset[i] == offset) {
+			r->delta[i] += delta;
+			return;
+		}
+	}
+	if (r->nr == JITSEAL_REF_CACHE)
+		jitseal_refs_flush(pool, r);
+	r->offset[r->nr] = offset;
+	r->delta[r->nr++] = delta;
+}
+
+/* One single-copy-atomic store through the kernel's mapping of @page. */
+static void jitseal_slot_write(struct page *page, u64 slot, u64 target)
+{
 	u64 *kaddr = kmap_local_page(page);
 
 	WRITE_ONCE(kaddr[offset_in_page(slot) / JITSEAL_SLOT_BYTES], target);
@@ -496,18 +586,26 @@ static void jitseal_slot_write(struct jitseal_kpool *pool, u64 slot,
 static void jitseal_publish_updates(struct jitseal_kpool *pool,
 				    const struct jitseal_kupdate *u, u32 n)
 {
-	unsigned long idx;
+	unsigned long idx = ULONG_MAX;
+	struct jitseal_refs refs = {};
+	struct page *page = NULL;
 	u32 i;
 
 	lockdep_assert_held(&pool->lock);
 	for (i = 0; i < n; i++) {
-		idx = jitseal_slot_index(u[i].slot);
-		jitseal_entry_ref(pool, xa_to_value(xa_load(&pool->slots, idx)),
-				  -1);
-		jitseal_entry_ref(pool, u[i].meta, 1);
-		xa_store(&pool->slots, idx, xa_mk_value(u[i].meta), GFP_KERNEL);
-		jitseal_slot_write(pool, u[i].slot, u[i].target);
+		jitseal_refs_add(pool, &refs, u[i].old, -1);
+		jitseal_refs_add(pool, &refs, u[i].meta, 1);
+		if (u[i].meta != u[i].old)
+			xa_store(&pool->slots, jitseal_slot_index(u[i].slot),
+				 xa_mk_value(u[i].meta), GFP_KERNEL);
+		/* A page holding a live slot is never retired. */
+		if (u[i].slot >> PAGE_SHIFT != idx) {
+			idx = u[i].slot >> PAGE_SHIFT;
+			page = xa_load(&pool->pages, idx);
+		}
+		jitseal_slot_write(page, u[i].slot, u[i].target);
 	}
+	jitseal_refs_flush(pool, &refs);
 	WRITE_ONCE(pool->slot_updates, pool->slot_updates + n);
 }
 
@@ -557,7 +655,8 @@ long jitseal_ioctl_set_slots(struct jitseal_handle *h,
 	if (ret)
 		return ret;
 	if (a.nr_updates > JITSEAL_SMALL_UPDATES) {
-		u = kvmalloc_array(a.nr_updates, sizeof(*u), GFP_KERNEL_ACCOUNT);
+		/* short-lived: charging it would cost more than the call */
+		u = kvmalloc_array(a.nr_updates, sizeof(*u), GFP_KERNEL);
 		if (!u)
 			return -ENOMEM;
 	}
