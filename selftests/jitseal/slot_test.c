@@ -728,6 +728,8 @@ TEST_F_TIMEOUT(slots, executor_never_lands_elsewhere_during_retargets, 600)
 	struct timespec t0, t1;
 	pthread_t th;
 
+	/* The slot starts at A: on B before the executor starts. */
+	ASSERT_EQ(0, set_slot(self->fd, S0, self->code + OFF_B));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ASSERT_EQ(0, pthread_create(&th, NULL, executor, &r));
 	for (i = 0; i < n; i++)

@@ -2,7 +2,10 @@
 /*
  * P11: retargeting one call after its code was installed, per update.
  *   slot-set updates=1     JITSEAL_IOC_SET_SLOTS of one sealed slot
- *   slot-set updates=100   one SET_SLOTS of 100 slots (cost / 100)
+ *   slot-set updates=100   one SET_SLOTS of 100 slots (cost / 100), all to
+ *                          one target (a tier-up of one function's callers)
+ *   slot-set updates=100 targets=100
+ *                          the same, each slot to a target of its own
  *   mprotect-rel32         what a JIT patching call sites does today:
  *                          mprotect the code page RW, rewrite a 5-byte
  *                          call rel32, mprotect it RX again
@@ -24,25 +27,26 @@
 
 #define SLOT_N		1000	/* calls per repetition */
 #define SLOT_BATCH	100
+#define SLOT_FNS	(2 * SLOT_BATCH)
 #define SLOT_PAGE	4096
 
-/* A pool: two functions (declared entry points), SLOT_BATCH slots. */
+/* A pool: SLOT_FNS functions (declared entry points), SLOT_BATCH slots. */
 struct slot_pool {
 	int fd;
 	uint8_t *code;
-	uint64_t target[2];
+	uint64_t target[SLOT_FNS];
 };
 
 static int slot_pool_open(struct slot_pool *sp)
 {
-	static uint8_t fns[2][64];
+	static uint8_t fns[SLOT_FNS][FN_MIN];
 	static uint64_t init[SLOT_BATCH];
+	static struct jitseal_segment seg[SLOT_FNS + 1];
+	static struct jitseal_entry ent[SLOT_FNS];
+	static struct jitseal_slot sl[SLOT_BATCH];
 	struct jitseal_setup setup = { .size = sizeof(setup),
 				       .code_bytes = SLOT_PAGE,
 				       .rodata_bytes = SLOT_PAGE };
-	struct jitseal_segment seg[3] = {};
-	struct jitseal_entry ent[2] = { { .offset = 0 }, { .offset = 64 } };
-	struct jitseal_slot sl[SLOT_BATCH] = {};
 	struct jitseal_load ld = { .size = sizeof(ld) };
 	struct fn f;
 	unsigned int i;
@@ -54,27 +58,28 @@ static int slot_pool_open(struct slot_pool *sp)
 			sp->fd, 0);
 	if (sp->code == MAP_FAILED)
 		return -errno;
-	for (i = 0; i < 2; i++) {
-		f = (struct fn){ .stage = fns[i], .addr = sp->code + 64 * i,
+	for (i = 0; i < SLOT_FNS; i++) {
+		f = (struct fn){ .stage = fns[i], .addr = sp->code + FN_MIN * i,
 				 .len = FN_MIN, .id = i + 1 };
 		code_emit(&f);
 		seg[i] = (struct jitseal_segment){ .src = (uintptr_t)fns[i],
-			.offset = 64 * i, .len = FN_MIN,
+			.offset = FN_MIN * i, .len = FN_MIN,
 			.prot = JITSEAL_PROT_RX };
-		sp->target[i] = (uintptr_t)(sp->code + 64 * i);
+		ent[i] = (struct jitseal_entry){ .offset = FN_MIN * i };
+		sp->target[i] = (uintptr_t)(sp->code + FN_MIN * i);
 	}
 	for (i = 0; i < SLOT_BATCH; i++) {
 		init[i] = sp->target[0];
-		sl[i].offset = SLOT_PAGE + 8 * i;
+		sl[i] = (struct jitseal_slot){ .offset = SLOT_PAGE + 8 * i };
 	}
-	seg[2] = (struct jitseal_segment){ .src = (uintptr_t)init,
+	seg[SLOT_FNS] = (struct jitseal_segment){ .src = (uintptr_t)init,
 		.offset = SLOT_PAGE, .len = sizeof(init),
 		.prot = JITSEAL_PROT_R };
 	ld.segments = (uintptr_t)seg;
-	ld.nr_segments = 3;
+	ld.nr_segments = SLOT_FNS + 1;
 	ld.segment_size = sizeof(seg[0]);
 	ld.entries = (uintptr_t)ent;
-	ld.nr_entries = 2;
+	ld.nr_entries = SLOT_FNS;
 	ld.entry_size = sizeof(ent[0]);
 	ld.slots = (uintptr_t)sl;
 	ld.nr_slots = SLOT_BATCH;
@@ -90,10 +95,13 @@ static void slot_pool_close(struct slot_pool *sp)
 		close(sp->fd);
 }
 
-/* ns per slot update, @batch slots a call; < 0 on an error. */
-static double slot_set(unsigned int batch)
+/*
+ * ns per slot update, @batch slots a call, to one target or (@spread)
+ * each to its own; < 0 on an error.
+ */
+static double slot_set(unsigned int batch, bool spread)
 {
-	struct jitseal_slot_update u[SLOT_BATCH] = {};
+	static struct jitseal_slot_update u[SLOT_BATCH];
 	struct jitseal_set_slots a = { .size = sizeof(a),
 				       .updates = (uintptr_t)u,
 				       .nr_updates = batch,
@@ -110,7 +118,8 @@ static double slot_set(unsigned int batch)
 	t0 = clock_ns(CLK_MONO);
 	for (i = 0; i < n && !err; i++) {
 		for (j = 0; j < batch; j++)
-			u[j].target = sp.target[(i + 1) & 1];
+			u[j].target = sp.target[((i + 1) & 1) * SLOT_BATCH +
+						(spread ? j : 0)];
 		err = ioctl(sp.fd, JITSEAL_IOC_SET_SLOTS, &a);
 	}
 	t1 = clock_ns(CLK_MONO);
@@ -167,12 +176,14 @@ int p11_run(const struct bench_opts *o)
 	static const struct {
 		const char *method, *param;
 		unsigned int batch;	/* 0: not a slot */
+		bool spread;
 		double (*fn)(void);
 	} cases[] = {
-		{ "slot-set", "updates=1", 1, NULL },
-		{ "slot-set", "updates=100", SLOT_BATCH, NULL },
-		{ "mprotect-rel32", "updates=1", 0, mprotect_rel32 },
-		{ "rw-store", "updates=1", 0, rw_store },
+		{ "slot-set", "updates=1", 1, false, NULL },
+		{ "slot-set", "updates=100", SLOT_BATCH, false, NULL },
+		{ "slot-set", "updates=100 targets=100", SLOT_BATCH, true, NULL },
+		{ "mprotect-rel32", "updates=1", 0, false, mprotect_rel32 },
+		{ "rw-store", "updates=1", 0, false, rw_store },
 	};
 	unsigned int i, r, reps = o->reps > 64 ? 64 : o->reps;
 	bool have_module = method_selected(o, &method_ioctl);
@@ -187,7 +198,8 @@ int p11_run(const struct bench_opts *o)
 		if (cases[i].batch && !have_module)
 			continue;
 		for (r = 0; r < reps; r++) {
-			v[r] = cases[i].batch ? slot_set(cases[i].batch) :
+			v[r] = cases[i].batch ? slot_set(cases[i].batch,
+							 cases[i].spread) :
 						cases[i].fn();
 			if (v[r] < 0)
 				break;
