@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * P11: retargeting one call after its code was installed, per update.
+ * P12: retargeting one call after its code was installed, per update.
  *   slot-set updates=1     JITSEAL_IOC_SET_SLOTS of one sealed slot
  *   slot-set updates=100   one SET_SLOTS of 100 slots (cost / 100), all to
  *                          one target (a tier-up of one function's callers)
@@ -171,7 +171,7 @@ static double rw_store(void)
 	return (double)(t1 - t0) / SLOT_N;
 }
 
-int p11_run(const struct bench_opts *o)
+int p12_run(const struct bench_opts *o)
 {
 	static const struct {
 		const char *method, *param;
@@ -191,7 +191,7 @@ int p11_run(const struct bench_opts *o)
 	int ret = 0;
 
 #if !defined(__x86_64__)
-	out_note("P11 skipped: its call rel32 patch is x86-64 code");
+	out_note("P12 skipped: its call rel32 patch is x86-64 code");
 	return 0;
 #endif
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -205,12 +205,12 @@ int p11_run(const struct bench_opts *o)
 				break;
 		}
 		if (r < reps) {
-			out_note("P11 %s %s failed", cases[i].method,
+			out_note("P12 %s %s failed", cases[i].method,
 				 cases[i].param);
 			ret = -1;
 			continue;
 		}
-		emit_stat(o, "P11", cases[i].method, cases[i].param,
+		emit_stat(o, "P12", cases[i].method, cases[i].param,
 			  "per_update", "ns", v, reps);
 	}
 	return ret;
