@@ -304,20 +304,24 @@ static bool jitseal_external_ok(const struct vm_area_struct *vma)
 /*
  * Check @addr as a target of a slot (@external: declared so), with the
  * caller's mmap_lock held; on success *@meta says what it is.  @d: the
- * declarations of the LOAD being checked, or NULL.
+ * declarations of the LOAD being checked, or NULL.  *@vmap: the VMA of
+ * the previous target of the call (or NULL), looked up again only when
+ * @addr is outside it; the mmap_lock keeps it valid.
  */
 static int jitseal_slot_target(struct jitseal_kpool *pool,
 			       const struct jitseal_kdecls *d, u64 addr,
-			       bool external, u64 *meta)
+			       bool external, u64 *meta,
+			       struct vm_area_struct **vmap)
 {
-	struct vm_area_struct *vma;
+	struct vm_area_struct *vma = *vmap;
 	u64 offset;
 
 	*meta = JITSEAL_SM_EMPTY;
 	if (!addr)
 		return 0;
 	mmap_assert_locked(current->mm);
-	vma = vma_lookup(current->mm, addr);
+	if (!vma || addr < vma->vm_start || addr >= vma->vm_end)
+		vma = *vmap = vma_lookup(current->mm, addr);
 	if (!vma || !(vma->vm_flags & VM_EXEC) || !vma->vm_file)
 		return -EADDRNOTAVAIL;
 
@@ -342,6 +346,7 @@ static int jitseal_slot_target(struct jitseal_kpool *pool,
  */
 int jitseal_decls_check(struct jitseal_kpool *pool, struct jitseal_kdecls *d)
 {
+	struct vm_area_struct *vma = NULL;
 	struct jitseal_kslot *s;
 	int ret = 0;
 	u32 i;
@@ -355,7 +360,7 @@ int jitseal_decls_check(struct jitseal_kpool *pool, struct jitseal_kdecls *d)
 		s = &d->slots[i];
 		ret = jitseal_slot_target(pool, d, s->value,
 					  s->flags & JITSEAL_SLOT_EXTERNAL,
-					  &s->meta);
+					  &s->meta, &vma);
 		if (s->flags & JITSEAL_SLOT_EXTERNAL)
 			s->meta |= JITSEAL_SM_EXTERNAL;
 	}
@@ -363,15 +368,20 @@ int jitseal_decls_check(struct jitseal_kpool *pool, struct jitseal_kdecls *d)
 	return ret;
 }
 
-/* @delta more slots hold the entry point at @offset (declared). */
+/*
+ * @delta more slots hold the entry point at @offset (declared): one walk,
+ * replacing an existing entry, so no allocation and no failure.
+ */
 static void jitseal_entry_add(struct jitseal_kpool *pool, unsigned long offset,
 			      long delta)
 {
-	void *e = xa_load(&pool->entries, offset);
+	XA_STATE(xas, &pool->entries, offset);
+	void *e;
 
-	/* Replaces an existing entry: no allocation, no failure. */
-	xa_store(&pool->entries, offset, xa_mk_value(xa_to_value(e) + delta),
-		 GFP_KERNEL);
+	xas_lock(&xas);
+	e = xas_load(&xas);
+	xas_store(&xas, xa_mk_value(xa_to_value(e) + delta));
+	xas_unlock(&xas);
 }
 
 /* Part of LOAD's publish: into the reserved entries, so it cannot fail. */
@@ -495,6 +505,7 @@ static int jitseal_read_updates(const struct jitseal_set_slots *a,
 static int jitseal_check_targets(struct jitseal_kpool *pool,
 				 struct jitseal_kupdate *u, u32 n, u32 *bad)
 {
+	struct vm_area_struct *vma = NULL;
 	u64 external;
 	int ret;
 
@@ -508,7 +519,7 @@ static int jitseal_check_targets(struct jitseal_kpool *pool,
 			continue;
 		}
 		ret = jitseal_slot_target(pool, NULL, k->target, external,
-					  &k->meta);
+					  &k->meta, &vma);
 		if (ret)
 			return ret;
 		k->meta |= external;
