@@ -184,7 +184,7 @@ Error Runner::setUpLazy(std::unique_ptr<ExecutionSession> ES)
 		EPCIU = std::move(*IU);
 		EPCIndirectionUtils *P = EPCIU.get();
 		B.setLazyCallthroughManager(std::move(LCTM));
-		if (SP) {
+		if (SP) {	/* lazySupport() cleared it if out of reach */
 			/* Every sealed function may become a slot's target. */
 			MM->declareEntryPoints(true);
 			B.setIndirectStubsManagerBuilder([SP, P] {

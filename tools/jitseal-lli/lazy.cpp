@@ -47,12 +47,14 @@ static void lazyCompileFailed()
 
 Expected<std::unique_ptr<EPCIndirectionUtils>>
 lazySupport(ExecutionSession &ES, std::unique_ptr<LazyCallThroughManager> &LCTM,
-	    jitseal_pool *SlotPool, std::unique_ptr<TrampolinePool> &TP)
+	    jitseal_pool *&SlotPool, std::unique_ptr<TrampolinePool> &TP)
 {
 	auto EPCIU = EPCIndirectionUtils::Create(ES.getExecutorProcessControl());
 
 	if (!EPCIU)
 		return EPCIU.takeError();
+	if (SlotPool && !slotsReach(SlotPool, **EPCIU))
+		SlotPool = nullptr;
 	if (SlotPool)
 		TP = slotTrampolinePool(SlotPool, **EPCIU);
 	LCTM = std::make_unique<LazyCallThroughManager>(

@@ -68,12 +68,13 @@ private:
 /* lazy.cpp */
 /*
  * With @SlotPool, the trampolines go to *@TP, on sealed slots (slots.cpp);
- * without, to EPCIndirectionUtils' own pool.
+ * without, to EPCIndirectionUtils' own pool.  @SlotPool is cleared where
+ * the ABI's stubs cannot reach slots across a region (slotsReach()).
  */
 llvm::Expected<std::unique_ptr<llvm::orc::EPCIndirectionUtils>>
 lazySupport(llvm::orc::ExecutionSession &ES,
 	    std::unique_ptr<llvm::orc::LazyCallThroughManager> &LCTM,
-	    jitseal_pool *SlotPool,
+	    jitseal_pool *&SlotPool,
 	    std::unique_ptr<llvm::orc::TrampolinePool> &TP);
 std::optional<llvm::orc::CompileOnDemandLayer::GlobalValueSet>
 calleesTwoDeep(llvm::orc::CompileOnDemandLayer::GlobalValueSet Requested);
@@ -85,5 +86,6 @@ slotTrampolinePool(jitseal_pool *Pool,
 std::unique_ptr<llvm::orc::IndirectStubsManager>
 slotStubsManager(jitseal_pool *Pool,
 		 const llvm::orc::EPCIndirectionUtils &EPCIU);
+bool slotsReach(jitseal_pool *Pool, const llvm::orc::EPCIndirectionUtils &EPCIU);
 
 #endif /* JITSEAL_LLI_H */

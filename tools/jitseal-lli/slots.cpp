@@ -231,3 +231,16 @@ slotStubsManager(jitseal_pool *Pool, const EPCIndirectionUtils &EPCIU)
 {
 	return std::make_unique<SlotStubsManager>(Pool, EPCIU.getABISupport());
 }
+
+/*
+ * Can every stub reach its slot?  The library keeps all of a pool's
+ * regions within a 2 GiB span, which the x86-64 stub (+-2 GiB) covers;
+ * AArch64's ldr literal reaches only +-1 MiB, less than a default region,
+ * so there the stubs keep RW pointers.
+ */
+bool slotsReach(jitseal_pool *Pool, const EPCIndirectionUtils &EPCIU)
+{
+	(void)Pool;
+	return EPCIU.getABISupport().getStubToPointerMaxDisplacement() >=
+	       (1U << 31);
+}
