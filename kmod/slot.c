@@ -319,7 +319,8 @@ static int jitseal_slot_target(struct jitseal_kpool *pool,
 	*meta = JITSEAL_SM_EMPTY;
 	if (!addr)
 		return 0;
-	mmap_assert_locked(current->mm);
+	/* Not mmap_assert_locked(): with DEBUG_VM it needs dump_mm(). */
+	lockdep_assert_held(&current->mm->mmap_lock);
 	if (!vma || addr < vma->vm_start || addr >= vma->vm_end)
 		vma = *vmap = vma_lookup(current->mm, addr);
 	if (!vma || !(vma->vm_flags & VM_EXEC) || !vma->vm_file)
