@@ -722,8 +722,8 @@ static void *executor(void *arg)
 /*
  * B (offset 0x40) and C (0x1000) differ in two bytes of their address: a
  * slot written in parts would send a call to A (0x0) or into traps
- * (0x1040).  JITSEAL_SLOT_RACE_UPDATES: 100,000 by default; the debug
- * tier more.
+ * (0x1040).  JITSEAL_SLOT_RACE_UPDATES: 100,000 by default (under a
+ * second in the TCG guest); the debug tier 500,000.
  */
 static long race_updates(void)
 {
