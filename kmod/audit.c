@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * jitseal: the audit trail, one mechanism for LOAD, RETIRE and policy.
+ * jitseal: the audit trail, one mechanism for LOAD, RETIRE, refused
+ * SET_SLOTS and policy.
  *
  * Each record goes to the kernel's audit subsystem, so that auditd stores
  * it and ausearch finds it (type KERNEL_OTHER, told apart by op=jitseal_*),
@@ -220,4 +221,35 @@ void jitseal_audit_policy(const char *knob, const char *old, const char *new)
 				      knob, jitseal_audit_uid(),
 				      task_tgid_nr(current),
 				      jitseal_audit_comm(comm));
+}
+
+/**
+ * jitseal_audit_slot - the record of a refused SET_SLOTS
+ * @pool_id:	the pool's id
+ * @slot:	the refused update's slot (pool offset)
+ * @target:	the target it asked for
+ * @err:	the error: -ENOENT (not a slot), -EADDRNOTAVAIL (target)
+ *
+ * Always recorded, whatever the "audit" knob says: a refused update is
+ * what an attacker who took over the JIT would do.
+ */
+void jitseal_audit_slot(u64 pool_id, u64 slot, u64 target, int err)
+{
+	char comm[JITSEAL_COMM_BUF];
+	struct audit_buffer *ab;
+	bool lost;
+
+	ab = jitseal_audit_start(&lost);
+	if (ab) {
+		audit_log_format(ab, "op=jitseal_set_slot pool=%llu slot=%llu",
+				 pool_id, slot);
+		audit_log_format(ab, " target=0x%llx errno=%d res=0", target,
+				 -err);
+		jitseal_audit_end(ab);
+	}
+	if (ab || lost)
+		return;
+	pr_notice_ratelimited("audit: slot refused pid=%d comm=%s uid=%u pool=%llu slot=%llu target=0x%llx errno=%d\n",
+			      task_tgid_nr(current), jitseal_audit_comm(comm),
+			      jitseal_audit_uid(), pool_id, slot, target, -err);
 }

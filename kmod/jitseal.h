@@ -126,6 +126,19 @@ struct jitseal_kpool {
 	u64 loads;
 	u64 retired_pages;
 	u64 retires;
+	/*
+	 * slot.c: declared entry points by pool offset (value: how many
+	 * slots hold it) and declared slots by offset / 8 (value: what the
+	 * slot holds, jitseal_slot_meta()).  Reserved by LOAD's prepare,
+	 * stored at its publish, changed by SET_SLOTS and erased by RETIRE,
+	 * all under @lock.  The counters are read with READ_ONCE().
+	 */
+	struct xarray entries;
+	struct xarray slots;
+	u64 nr_entries;
+	u64 nr_slots;
+	u64 slot_updates;
+	u64 slot_refusals;
 };
 
 static inline u64 jitseal_kpool_bytes(const struct jitseal_kpool *pool)
@@ -169,6 +182,38 @@ struct jitseal_scratch *jitseal_load_scratch_new(void);
 long jitseal_ioctl_load(struct jitseal_handle *h,
 			struct jitseal_load __user *uarg);
 
+/* slot.c: entry points, slots and JITSEAL_IOC_SET_SLOTS */
+struct jitseal_kslot {
+	u64 offset;
+	u64 value;		/* the initial target: staged bytes, as sealed */
+	u64 meta;		/* what it holds, once checked */
+	u32 flags;
+};
+
+/* A LOAD's declarations, sorted by offset. */
+struct jitseal_kdecls {
+	u64 *entries;
+	struct jitseal_kslot *slots;
+	u32 nr_entries;
+	u32 nr_slots;
+	bool reserved;		/* their XArray entries are reserved */
+};
+
+void jitseal_slots_init(struct jitseal_kpool *pool);
+void jitseal_slots_destroy(struct jitseal_kpool *pool);
+int jitseal_decls_read(struct jitseal_kdecls *d, const struct jitseal_load *a);
+void jitseal_decls_free(struct jitseal_kdecls *d);
+int jitseal_decls_prepare(struct jitseal_kpool *pool, struct jitseal_kdecls *d);
+int jitseal_decls_check(struct jitseal_kpool *pool, struct jitseal_kdecls *d);
+void jitseal_decls_publish(struct jitseal_kpool *pool,
+			   struct jitseal_kdecls *d);
+void jitseal_decls_release(struct jitseal_kpool *pool,
+			   struct jitseal_kdecls *d);
+int jitseal_slots_retire_check(struct jitseal_kpool *pool, u64 start, u64 end);
+void jitseal_slots_retire(struct jitseal_kpool *pool, u64 start, u64 end);
+long jitseal_ioctl_set_slots(struct jitseal_handle *h,
+			     struct jitseal_set_slots __user *uarg);
+
 /* retire.c: JITSEAL_IOC_RETIRE */
 long jitseal_ioctl_retire(struct jitseal_handle *h,
 			  struct jitseal_retire __user *uarg);
@@ -178,6 +223,7 @@ void jitseal_audit_load(u64 pool_id, u32 nr, u64 bytes,
 			const u8 digests[][JITSEAL_DIGEST_SIZE]);
 void jitseal_audit_retire(u64 pool_id, u64 offset, u64 pages, u64 bytes);
 void jitseal_audit_policy(const char *knob, const char *old, const char *new);
+void jitseal_audit_slot(u64 pool_id, u64 slot, u64 target, int err);
 u64 jitseal_audit_lost_count(void);
 
 /* policy.c: knobs and statistics in /sys/kernel/jitseal/ */
@@ -199,6 +245,7 @@ struct jitseal_policy {
 	u64 max_user_pools;
 	u64 audit;		/* 0 or 1 */
 	u64 retire;		/* 0 or 1: RETIRE allowed */
+	u64 slots;		/* 0 or 1: slots and entry points allowed */
 	/* INVALID_GID: anyone who can open the device */
 	kgid_t allowed_gid;
 	bool locked;
@@ -214,6 +261,8 @@ void jitseal_stat_pool(long delta);
 void jitseal_stat_load(u64 bytes, u64 pages);
 void jitseal_stat_unload(u64 bytes, u64 pages);
 void jitseal_stat_retire(u64 bytes, u64 pages);
+void jitseal_stat_slots(u64 updates);
+void jitseal_stat_slot_refused(void);
 
 /* arch.c: the only architecture-specific code */
 void jitseal_arch_fill_trap(void *addr, size_t len);

@@ -83,6 +83,7 @@ struct jitseal_kbatch {
 	bool audit;		/* the knob, read once */
 	struct jitseal_small *small;
 	struct jitseal_scratch *scratch;	/* the pool's, under its lock */
+	struct jitseal_kdecls decls;	/* entry points and slots (slot.c) */
 };
 
 /* A pool's scratch of jitseal_load_locked(), or NULL. */
@@ -530,6 +531,8 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 		t->fresh = false;
 	}
 
+	jitseal_decls_publish(pool, &b->decls);
+
 	/* Each run of touching segments goes in as one range. */
 	while (jitseal_next_run(b, &r))
 		jitseal_extents_insert(pool, b->segs[r.first].offset, r.end,
@@ -539,6 +542,85 @@ static void jitseal_publish(struct jitseal_kbatch *b)
 	WRITE_ONCE(pool->sealed_bytes, pool->sealed_bytes + b->bytes);
 	WRITE_ONCE(pool->nr_alloc_pages, pool->nr_alloc_pages + b->nr_fresh);
 	WRITE_ONCE(pool->loads, pool->loads + 1);
+}
+
+/* Whether [@off, @off + @len) lies in one segment of the sorted batch. */
+static bool jitseal_in_batch(const struct jitseal_kbatch *b, u64 off, u64 len)
+{
+	u32 lo = 0, hi = b->arg.nr_segments, mid;
+	const struct jitseal_kseg *k;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		k = &b->segs[mid];
+		if (k->offset + k->len <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == b->arg.nr_segments)
+		return false;
+	k = &b->segs[lo];
+	return k->offset <= off && off + len <= k->offset + k->len;
+}
+
+/* Entry points in the batch's code, slots in its read-only data. */
+static int jitseal_check_decls(const struct jitseal_kbatch *b)
+{
+	const struct jitseal_kdecls *d = &b->decls;
+	u64 code = b->pool->code_bytes;
+	u32 i;
+
+	for (i = 0; i < d->nr_entries; i++)
+		if (d->entries[i] >= code ||
+		    !jitseal_in_batch(b, d->entries[i], 1))
+			return -EINVAL;
+	for (i = 0; i < d->nr_slots; i++)
+		if (d->slots[i].offset < code ||
+		    !jitseal_in_batch(b, d->slots[i].offset, sizeof(u64)))
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * Each slot's initial target, read from the kernel's copy of the batch
+ * (not user memory again): what slot.c checks is what is sealed.  Slots
+ * and segments are sorted, and a slot's 8 aligned bytes lie in one piece.
+ */
+static void jitseal_peek_slots(struct jitseal_kbatch *b)
+{
+	struct jitseal_kdecls *d = &b->decls;
+	unsigned long cursor = 0;
+	size_t bpos = 0;
+	u32 s, i = 0;
+
+	for (s = 0; s < b->arg.nr_segments && i < d->nr_slots; s++) {
+		const struct jitseal_kseg *k = &b->segs[s];
+		struct jitseal_piece c = {};
+
+		while (jitseal_next_piece(b, k, &cursor, &c)) {
+			u64 start = k->offset + c.done;
+			void *kaddr = NULL;
+			const u8 *src;
+
+			if (c.t->fresh) {
+				kaddr = kmap_local_page(c.t->page);
+				src = kaddr + c.poff;
+			} else {
+				src = b->bounce + bpos;
+				bpos += c.len;
+			}
+			while (i < d->nr_slots &&
+			       d->slots[i].offset < start + c.len) {
+				memcpy(&d->slots[i].value,
+				       src + (d->slots[i].offset - start),
+				       sizeof(u64));
+				i++;
+			}
+			if (kaddr)
+				kunmap_local(kaddr);
+		}
+	}
 }
 
 /* Copy and check the LOAD argument and its segments; no lock yet. */
@@ -563,7 +645,13 @@ static int jitseal_load_read(struct jitseal_kbatch *b,
 		       (size_t)a->nr_segments * JITSEAL_DIGEST_SIZE))
 		return -EFAULT;
 
-	return jitseal_read_segments(b);
+	ret = jitseal_read_segments(b);
+	if (ret)
+		return ret;
+	ret = jitseal_decls_read(&b->decls, a);
+	if (ret)
+		return ret;
+	return jitseal_check_decls(b);
 }
 
 /*
@@ -581,6 +669,9 @@ static int jitseal_load_install(struct jitseal_kbatch *b)
 					    b->segs[i].offset + b->segs[i].len))
 			return -EEXIST;
 	ret = jitseal_alloc_spares(b);
+	if (ret)
+		return ret;
+	ret = jitseal_decls_prepare(pool, &b->decls);
 	if (ret)
 		return ret;
 
@@ -602,6 +693,12 @@ static int jitseal_load_install(struct jitseal_kbatch *b)
 	ret = jitseal_copy_in(b);
 	if (ret)
 		goto err_uncharge;
+	if (b->decls.nr_slots) {
+		jitseal_peek_slots(b);
+		ret = jitseal_decls_check(pool, &b->decls);
+		if (ret)
+			goto err_uncharge;
+	}
 	if ((b->arg.flags & JITSEAL_LOAD_DIGEST) &&
 	    copy_to_user(u64_to_user_ptr(b->arg.digests), b->digests,
 			 (size_t)b->arg.nr_segments * JITSEAL_DIGEST_SIZE)) {
@@ -635,6 +732,7 @@ static noinline_for_stack int jitseal_load_locked(struct jitseal_kbatch *b)
 				   b->digests);
 	jitseal_scratch_free(b->digests, b->scratch->digests);
 	jitseal_scratch_free(b->bounce, b->scratch->bounce);
+	jitseal_decls_release(b->pool, &b->decls);
 	jitseal_free_pages(b);
 	jitseal_free_spares(b);
 	return ret;
@@ -644,6 +742,7 @@ static noinline_for_stack int jitseal_load_locked(struct jitseal_kbatch *b)
 static void jitseal_load_free(struct jitseal_kbatch *b)
 {
 	jitseal_scratch_free(b->segs, b->small->segs);
+	jitseal_decls_free(&b->decls);
 }
 
 long jitseal_ioctl_load(struct jitseal_handle *h,

@@ -32,10 +32,22 @@ static void __init jitseal_check_abi(void)
 		     JITSEAL_SEGMENT_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct jitseal_load, digests) !=
 		     JITSEAL_LOAD_SIZE_VER0);
+	BUILD_BUG_ON(offsetofend(struct jitseal_load, slot_size) !=
+		     JITSEAL_LOAD_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct jitseal_entry, reserved) !=
+		     JITSEAL_ENTRY_SIZE_VER0);
+	BUILD_BUG_ON(offsetofend(struct jitseal_slot, reserved) !=
+		     JITSEAL_SLOT_SIZE_VER0);
+	BUILD_BUG_ON(offsetofend(struct jitseal_slot_update, reserved) !=
+		     JITSEAL_SLOT_UPDATE_SIZE_VER0);
+	BUILD_BUG_ON(offsetofend(struct jitseal_set_slots, update_size) !=
+		     JITSEAL_SET_SLOTS_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct jitseal_pool_info, loads) !=
 		     JITSEAL_POOL_INFO_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct jitseal_pool_info, retires) !=
 		     JITSEAL_POOL_INFO_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct jitseal_pool_info, slot_refusals) !=
+		     JITSEAL_POOL_INFO_SIZE_VER2);
 	BUILD_BUG_ON(offsetofend(struct jitseal_retire, len) !=
 		     JITSEAL_RETIRE_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct jitseal_map_fd, flags) !=
@@ -43,9 +55,16 @@ static void __init jitseal_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct jitseal_version) != JITSEAL_VERSION_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct jitseal_setup) != JITSEAL_SETUP_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct jitseal_segment) != JITSEAL_SEGMENT_SIZE_VER0);
-	BUILD_BUG_ON(sizeof(struct jitseal_load) != JITSEAL_LOAD_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct jitseal_load) != JITSEAL_LOAD_SIZE_VER1);
 	BUILD_BUG_ON(sizeof(struct jitseal_pool_info) !=
-		     JITSEAL_POOL_INFO_SIZE_VER1);
+		     JITSEAL_POOL_INFO_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(struct jitseal_entry) != JITSEAL_ENTRY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct jitseal_slot) != JITSEAL_SLOT_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct jitseal_slot_update) !=
+		     JITSEAL_SLOT_UPDATE_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct jitseal_set_slots) !=
+		     JITSEAL_SET_SLOTS_SIZE_VER0);
+	BUILD_BUG_ON(JITSEAL_MAX_DECLS > JITSEAL_MAX_SEGMENTS);
 	BUILD_BUG_ON(sizeof(struct jitseal_retire) != JITSEAL_RETIRE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct jitseal_map_fd) != JITSEAL_MAP_FD_SIZE_VER0);
 	BUILD_BUG_ON(JITSEAL_DIGEST_SIZE != SHA256_DIGEST_SIZE);

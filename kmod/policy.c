@@ -30,6 +30,7 @@ struct jitseal_policy jitseal_policy = {
 	.max_user_bytes	= SZ_1G,
 	.max_user_pools	= 1024,
 	.retire		= 1,
+	.slots		= 1,
 	.allowed_gid	= INVALID_GID,
 };
 
@@ -42,6 +43,8 @@ static atomic64_t jitseal_stat_pages;
 static atomic64_t jitseal_stat_loads;
 static atomic64_t jitseal_stat_retired_pages;
 static atomic64_t jitseal_stat_retired_bytes;
+static atomic64_t jitseal_stat_slot_updates;
+static atomic64_t jitseal_stat_slot_refusals;
 static atomic64_t jitseal_stat_rejects[JITSEAL_NR_REJECTS];
 
 void jitseal_stat_reject(int err)
@@ -100,6 +103,18 @@ void jitseal_stat_retire(u64 bytes, u64 pages)
 	jitseal_stat_unload(bytes, pages);
 	atomic64_add(bytes, &jitseal_stat_retired_bytes);
 	atomic64_add(pages, &jitseal_stat_retired_pages);
+}
+
+/* Slots written by SET_SLOTS. */
+void jitseal_stat_slots(u64 updates)
+{
+	atomic64_add(updates, &jitseal_stat_slot_updates);
+}
+
+/* A SET_SLOTS refused for one of its updates (audited too). */
+void jitseal_stat_slot_refused(void)
+{
+	atomic64_inc(&jitseal_stat_slot_refusals);
 }
 
 /*
@@ -259,6 +274,7 @@ JITSEAL_KNOB_NUM(max_user_bytes, 0, JITSEAL_USER_BYTES_LIMIT, 0);
 JITSEAL_KNOB_NUM(max_user_pools, 0, JITSEAL_USER_POOLS_LIMIT, 0);
 JITSEAL_KNOB_NUM(audit, 0, 1, 0);
 JITSEAL_KNOB_NUM(retire, 0, 1, 0);
+JITSEAL_KNOB_NUM(slots, 0, 1, 0);
 JITSEAL_KNOB(allowed_gid);
 JITSEAL_KNOB(locked);
 
@@ -278,6 +294,8 @@ JITSEAL_STAT(pages, jitseal_stat_pages);
 JITSEAL_STAT(loads, jitseal_stat_loads);
 JITSEAL_STAT(retired_pages, jitseal_stat_retired_pages);
 JITSEAL_STAT(retired_bytes, jitseal_stat_retired_bytes);
+JITSEAL_STAT(slot_updates, jitseal_stat_slot_updates);
+JITSEAL_STAT(slot_refusals, jitseal_stat_slot_refusals);
 JITSEAL_STAT(quota, jitseal_stat_rejects[JITSEAL_REJECT_QUOTA]);
 
 static ssize_t audit_lost_show(struct kobject *kobj,
@@ -301,6 +319,7 @@ static struct attribute *jitseal_attrs[] = {
 	&jitseal_knob_allowed_gid.attr.attr,
 	&jitseal_knob_audit.attr.attr,
 	&jitseal_knob_retire.attr.attr,
+	&jitseal_knob_slots.attr.attr,
 	&jitseal_knob_locked.attr.attr,
 	&jitseal_stat_attr_pools.attr,
 	&jitseal_stat_attr_sealed_bytes.attr,
@@ -308,6 +327,8 @@ static struct attribute *jitseal_attrs[] = {
 	&jitseal_stat_attr_loads.attr,
 	&jitseal_stat_attr_retired_pages.attr,
 	&jitseal_stat_attr_retired_bytes.attr,
+	&jitseal_stat_attr_slot_updates.attr,
+	&jitseal_stat_attr_slot_refusals.attr,
 	&jitseal_stat_attr_audit_lost.attr,
 	NULL,
 };

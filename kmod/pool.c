@@ -40,6 +40,7 @@ static struct jitseal_kpool *jitseal_kpool_create(const struct jitseal_setup *s,
 	mutex_init(&pool->lock);
 	xa_init_flags(&pool->pages, XA_FLAGS_ACCOUNT);
 	init_rwsem(&pool->fault_lock);
+	jitseal_slots_init(pool);
 	pool->sealed = RB_ROOT;
 	pool->code_bytes = s->code_bytes;
 	pool->rodata_bytes = s->rodata_bytes;
@@ -85,6 +86,7 @@ static void jitseal_kpool_release(struct kref *kref)
 		cond_resched();
 	}
 	xa_destroy(&pool->pages);
+	jitseal_slots_destroy(pool);
 	jitseal_extents_destroy(&pool->sealed);
 
 	jitseal_stat_unload(pool->sealed_bytes, pool->nr_alloc_pages);
@@ -364,6 +366,10 @@ static long jitseal_ioctl_info(struct jitseal_handle *h, void __user *uarg)
 		info.loads = READ_ONCE(pool->loads);
 		info.retired_pages = READ_ONCE(pool->retired_pages);
 		info.retires = READ_ONCE(pool->retires);
+		info.slots = READ_ONCE(pool->nr_slots);
+		info.entries = READ_ONCE(pool->nr_entries);
+		info.slot_updates = READ_ONCE(pool->slot_updates);
+		info.slot_refusals = READ_ONCE(pool->slot_refusals);
 	}
 
 	if (copy_to_user(uarg, &info, min_t(size_t, usize, sizeof(info))))
@@ -445,6 +451,9 @@ static long jitseal_ioctl(struct file *file, unsigned int cmd,
 		break;
 	case JITSEAL_IOC_RETIRE:
 		ret = jitseal_ioctl_retire(h, uarg);
+		break;
+	case JITSEAL_IOC_SET_SLOTS:
+		ret = jitseal_ioctl_set_slots(h, uarg);
 		break;
 	case JITSEAL_IOC_INFO:
 		ret = jitseal_ioctl_info(h, uarg);

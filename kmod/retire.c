@@ -12,7 +12,9 @@
  * TLBs before it returns.  Only then is the pool's reference to each page,
  * the only one there is (mappings hold none, and nothing can pin them),
  * dropped: the page is freed and uncharged.  The range reads as never
- * loaded (SIGBUS) and a LOAD fills it again into fresh pages.
+ * loaded (SIGBUS) and a LOAD fills it again into fresh pages.  A range
+ * holding a slot, or an entry point a slot holds, is refused (EBUSY,
+ * slot.c): no slot ever points into retired code.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -53,11 +55,16 @@ static int jitseal_retire_locked(struct jitseal_kpool *pool, u64 offset,
 {
 	unsigned long first = offset >> PAGE_SHIFT, n = len >> PAGE_SHIFT, i;
 	unsigned int chunk;
+	int ret;
 
 	lockdep_assert_held(&pool->lock);
 	for (i = first; i < first + n; i++)
 		if (!xa_load(&pool->pages, i))
 			return -ENOENT;
+	ret = jitseal_slots_retire_check(pool, offset, offset + len);
+	if (ret)
+		return ret;
+	jitseal_slots_retire(pool, offset, offset + len);
 
 	*bytes = jitseal_extents_remove(pool, offset, offset + len, spare);
 	for (i = first; i < first + n; i += chunk) {

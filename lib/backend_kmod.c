@@ -148,9 +148,77 @@ static void js_kmod_unmap(struct js_region *r)
 	r->fd = -1;
 }
 
-static int js_kmod_load(struct jitseal_pool *pool, int fd,
+/* Is pool offset @off (+@len) inside one of the segments @v[0..n)? */
+static bool js_kmod_in_segs(const struct jitseal_segment *v, size_t n,
+			    uint64_t off, uint64_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (off >= v[i].offset && off + len <= v[i].offset + v[i].len)
+			return true;
+	return false;
+}
+
+/* The pool offset of @addr, in section @kind of @r. */
+static uint64_t js_kmod_off(const struct js_region *r, unsigned int kind,
+			    const void *addr)
+{
+	return r->sec[kind].off + ((uintptr_t)addr - (uintptr_t)r->sec[kind].addr);
+}
+
+/*
+ * The declarations of @d that lie in the segments of one LOAD, in the
+ * module's structs (@mem: their array, for the caller to free).
+ */
+static int js_kmod_decls(const struct js_region *r,
+			 const struct jitseal_segment *v, size_t n,
+			 const struct js_decls *d, struct jitseal_load *load,
+			 void **mem)
+{
+	struct jitseal_entry *e;
+	struct jitseal_slot *sl;
+	size_t i, ne = 0, ns = 0;
+	uint64_t off;
+
+	*mem = NULL;
+	if (!d || (!d->nr_entries && !d->nr_slots))
+		return 0;
+	e = calloc(d->nr_entries + d->nr_slots, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	*mem = e;
+	sl = (struct jitseal_slot *)(e + d->nr_entries);
+	for (i = 0; i < d->nr_entries; i++) {
+		off = js_kmod_off(r, JITSEAL_CODE, d->entries[i]);
+		if (js_kmod_in_segs(v, n, off, 1))
+			e[ne++].offset = off;
+	}
+	for (i = 0; i < d->nr_slots; i++) {
+		off = js_kmod_off(r, JITSEAL_RODATA, d->slots[i].slot);
+		if (!js_kmod_in_segs(v, n, off, 8))
+			continue;
+		sl[ns].offset = off;
+		sl[ns++].flags = d->slots[i].flags & JITSEAL_SLOTDECL_EXTERNAL ?
+				 JITSEAL_SLOT_EXTERNAL : 0;
+	}
+	if (ne) {
+		load->entries = (uintptr_t)e;
+		load->nr_entries = (uint32_t)ne;
+		load->entry_size = sizeof(*e);
+	}
+	if (ns) {
+		load->slots = (uintptr_t)sl;
+		load->nr_slots = (uint32_t)ns;
+		load->slot_size = sizeof(*sl);
+	}
+	return 0;
+}
+
+static int js_kmod_load(struct jitseal_pool *pool, const struct js_region *r,
 			struct jitseal_segment *v, size_t n, unsigned int flags,
-			unsigned char (*digests)[JITSEAL_DIGEST_LEN])
+			unsigned char (*digests)[JITSEAL_DIGEST_LEN],
+			const struct js_decls *d)
 {
 	struct jitseal_load load = {
 		.size = sizeof(load),
@@ -158,6 +226,7 @@ static int js_kmod_load(struct jitseal_pool *pool, int fd,
 		.nr_segments = (uint32_t)n,
 		.segment_size = sizeof(*v),
 	};
+	void *decls;
 	int err;
 
 	if (flags & JITSEAL_FINALIZE_SYNC_CORE)
@@ -166,7 +235,14 @@ static int js_kmod_load(struct jitseal_pool *pool, int fd,
 		load.flags |= JITSEAL_LOAD_DIGEST;
 		load.digests = (uintptr_t)digests;
 	}
-	err = js_ioctl(fd, JITSEAL_IOC_LOAD, &load);
+	err = js_kmod_decls(r, v, n, d, &load, &decls);
+	if (err)
+		return err;
+	/* a module without slots knows only the smaller struct */
+	if (!(pool->features & JITSEAL_FEAT_SLOTS))
+		load.size = JITSEAL_LOAD_SIZE_VER0;
+	err = js_ioctl(r->fd, JITSEAL_IOC_LOAD, &load);
+	free(decls);
 	if (!err)
 		__atomic_fetch_add(&pool->loads, 1, __ATOMIC_RELAXED);
 	return err;
@@ -176,7 +252,7 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 			   const struct js_seg *segs, size_t n,
 			   unsigned int flags,
 			   unsigned char (*digests)[JITSEAL_DIGEST_LEN],
-			   size_t *done)
+			   const struct js_decls *d, size_t *done)
 {
 	/* A finalize usually has a run or two: no heap for those. */
 	struct jitseal_segment small[JS_SMALL_SEGS], *v = small;
@@ -201,8 +277,8 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 
 		if (nv && (nv == pool->max_segments ||
 			   bytes + s->len > pool->max_load_bytes)) {
-			err = js_kmod_load(pool, r->fd, v, nv, flags,
-					   digests ? &digests[first] : NULL);
+			err = js_kmod_load(pool, r, v, nv, flags,
+					   digests ? &digests[first] : NULL, d);
 			if (err)
 				goto out;
 			*done = first = i;
@@ -218,8 +294,8 @@ static int js_kmod_install(struct jitseal_pool *pool, struct js_region *r,
 		nv++;
 		bytes += s->len;
 	}
-	err = js_kmod_load(pool, r->fd, v, nv, flags,
-			   digests ? &digests[first] : NULL);
+	err = js_kmod_load(pool, r, v, nv, flags,
+			   digests ? &digests[first] : NULL, d);
 out:
 	if (v != small)
 		free(v);
@@ -254,6 +330,38 @@ static int js_kmod_reclaim(struct jitseal_pool *pool, struct js_region *r,
 	return js_ioctl(r->fd, JITSEAL_IOC_RETIRE, &rt);
 }
 
+/* One JITSEAL_IOC_SET_SLOTS: the kernel checks every target first. */
+static int js_kmod_set_slots(struct jitseal_pool *pool, struct js_region *r,
+			     const struct js_slot_upd *u, size_t n)
+{
+	struct jitseal_slot_update small[8], *v = small;
+	struct jitseal_set_slots a = {
+		.size = sizeof(a),
+		.nr_updates = (uint32_t)n,
+		.update_size = sizeof(*v),
+	};
+	size_t i;
+	int err;
+
+	if (!(pool->features & JITSEAL_FEAT_SLOTS))
+		return -EOPNOTSUPP;
+	if (n > 8) {
+		v = calloc(n, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	memset(v, 0, (n > 8 ? n : 8) * sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].slot = u[i].off;
+		v[i].target = u[i].target;
+	}
+	a.updates = (uintptr_t)v;
+	err = js_ioctl(r->fd, JITSEAL_IOC_SET_SLOTS, &a);
+	if (v != small)
+		free(v);
+	return err;
+}
+
 const struct js_backend js_backend_kmod = {
 	.id = JITSEAL_BACKEND_KMOD,
 	.name = "kmod",
@@ -262,6 +370,7 @@ const struct js_backend js_backend_kmod = {
 	.map = js_kmod_map,
 	.unmap = js_kmod_unmap,
 	.install = js_kmod_install,
+	.set_slots = js_kmod_set_slots,
 	.pages = js_kmod_pages,
 	.reclaim = js_kmod_reclaim,
 };

@@ -88,7 +88,7 @@ static int js_memfd_install(struct jitseal_pool *pool, struct js_region *r,
 			    const struct js_seg *segs, size_t n,
 			    unsigned int flags,
 			    unsigned char (*digests)[JITSEAL_DIGEST_LEN],
-			    size_t *done)
+			    const struct js_decls *d, size_t *done)
 {
 	unsigned int kind = JITSEAL_KIND_MAX;
 	size_t i, p, p0, p1, filled = 0;
@@ -96,6 +96,7 @@ static int js_memfd_install(struct jitseal_pool *pool, struct js_region *r,
 
 	(void)pool;
 	(void)flags;
+	(void)d;	/* slots here are words of the alias: nothing to declare */
 	*done = 0;
 	/* segs are sorted by kind and offset: @filled pages are done */
 	for (i = 0; i < n; i++) {
@@ -150,6 +151,19 @@ static int js_memfd_reclaim(struct jitseal_pool *pool, struct js_region *r,
 	return 0;
 }
 
+/* Through the RW alias: any code of the process could do the same. */
+static int js_memfd_set_slots(struct jitseal_pool *pool, struct js_region *r,
+			      const struct js_slot_upd *u, size_t n)
+{
+	size_t i;
+
+	(void)pool;
+	for (i = 0; i < n; i++)
+		__atomic_store_n((uint64_t *)(void *)(r->alias + u[i].off),
+				 u[i].target, __ATOMIC_RELEASE);
+	return 0;
+}
+
 const struct js_backend js_backend_memfd = {
 	.id = JITSEAL_BACKEND_MEMFD,
 	.name = "memfd",
@@ -158,6 +172,7 @@ const struct js_backend js_backend_memfd = {
 	.map = js_memfd_map,
 	.unmap = js_memfd_unmap,
 	.install = js_memfd_install,
+	.set_slots = js_memfd_set_slots,
 	.pages = js_host_pages,
 	.reclaim = js_memfd_reclaim,
 };

@@ -116,11 +116,12 @@ static int js_mprotect_install(struct jitseal_pool *pool, struct js_region *r,
 			       const struct js_seg *segs, size_t n,
 			       unsigned int flags,
 			       unsigned char (*digests)[JITSEAL_DIGEST_LEN],
-			       size_t *done)
+			       const struct js_decls *d, size_t *done)
 {
 	int err;
 
 	(void)flags;
+	(void)d;	/* slots here are words of pages it can make writable */
 	*done = 0;	/* a retry rewrites identical bytes: harmless here */
 	/* rodata first: code of this batch may read it as soon as it runs */
 	err = js_mprotect_section(r, JITSEAL_RODATA, segs, n);
@@ -133,6 +134,32 @@ static int js_mprotect_install(struct jitseal_pool *pool, struct js_region *r,
 	return 0;
 }
 
+/*
+ * Each slot's page made writable, the word stored, the page read-only
+ * again: readers keep reading it meanwhile, and see the word whole.
+ */
+static int js_mprotect_set_slots(struct jitseal_pool *pool,
+				 struct js_region *r,
+				 const struct js_slot_upd *u, size_t n)
+{
+	const struct js_section *s = &r->sec[JITSEAL_RODATA];
+	char *word, *page;
+	size_t i;
+
+	(void)pool;
+	for (i = 0; i < n; i++) {
+		word = s->addr + (u[i].off - s->off);
+		page = s->addr + js_round_down(u[i].off - s->off, js_page_size);
+		if (mprotect(page, js_page_size, PROT_READ | PROT_WRITE))
+			return -errno;
+		__atomic_store_n((uint64_t *)(void *)word, u[i].target,
+				 __ATOMIC_RELEASE);
+		if (mprotect(page, js_page_size, PROT_READ))
+			return -errno;
+	}
+	return 0;
+}
+
 const struct js_backend js_backend_mprotect = {
 	.id = JITSEAL_BACKEND_MPROTECT,
 	.name = "mprotect",
@@ -141,6 +168,7 @@ const struct js_backend js_backend_mprotect = {
 	.map = js_mprotect_map,
 	.unmap = js_mprotect_unmap,
 	.install = js_mprotect_install,
+	.set_slots = js_mprotect_set_slots,
 	.pages = js_host_pages,
 	.reclaim = js_mprotect_reclaim,
 };

@@ -20,9 +20,16 @@
  */
 static int js_finalize_opts(const struct jitseal_pool *pool,
 			    const struct jitseal_finalize_opts *opts,
-			    unsigned int *flags, struct jitseal_run **runs)
+			    unsigned int *flags, struct jitseal_run **runs,
+			    struct js_decls *d)
 {
-	if (!JS_OPTS_VALID(opts, nr_runs))
+	if (!JS_OPTS_VALID(opts, nr_slots))
+		return -EINVAL;
+	d->entries = JS_OPTS_GET(opts, entries, NULL);
+	d->nr_entries = JS_OPTS_GET(opts, nr_entries, 0);
+	d->slots = JS_OPTS_GET(opts, slots, NULL);
+	d->nr_slots = JS_OPTS_GET(opts, nr_slots, 0);
+	if ((d->nr_entries && !d->entries) || (d->nr_slots && !d->slots))
 		return -EINVAL;
 	*flags = JS_OPTS_GET(opts, flags, 0U);
 	*runs = JS_OPTS_GET(opts, runs, NULL);
@@ -47,11 +54,15 @@ static int js_finalize_opts(const struct jitseal_pool *pool,
 static int js_install_runs(struct jitseal_pool *pool,
 			   const struct js_set *t, unsigned int flags,
 			   unsigned char (*digests)[JITSEAL_DIGEST_LEN],
-			   size_t *done)
+			   const struct js_decls *d, size_t *done)
 {
 	size_t i, j, part;
 	int err;
 
+	*done = 0;
+	err = js_decls_check(pool, t, d);
+	if (err)
+		return err;
 	for (i = 0; i < t->nr; i = j) {
 		struct js_region *r = t->segs[i].r;
 
@@ -59,7 +70,7 @@ static int js_install_runs(struct jitseal_pool *pool,
 			;
 		part = 0;
 		err = pool->be->install(pool, r, &t->segs[i], j - i, flags,
-					digests ? &digests[i] : NULL, &part);
+					digests ? &digests[i] : NULL, d, &part);
 		if (err) {
 			*done = i + part;
 			return err;
@@ -164,7 +175,8 @@ static void js_inflight_done(struct jitseal_pool *pool)
  */
 static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
 			       struct jitseal_finalize_opts *opts,
-			       struct jitseal_run *runs)
+			       struct jitseal_run *runs,
+			       const struct js_decls *d)
 {
 	struct jitseal_pool *pool = b->pool;
 	unsigned char (*digests)[JITSEAL_DIGEST_LEN] = NULL;
@@ -190,6 +202,10 @@ static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
 			goto out;
 		}
 	}
+	if (!b->set.nr && (d->nr_entries || d->nr_slots)) {
+		err = -EINVAL;	/* declarations need code and rodata to hold them */
+		goto out;
+	}
 	if (!b->set.nr && !js_batch_nrec(b)) {	/* nothing pending: no syscall */
 		if (runs)
 			opts->nr_runs = 0;
@@ -202,7 +218,7 @@ static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
 	if (t.nr) {
 		js_unlock(&b->lock);
 		js_unlock(&pool->lock);
-		err = js_install_runs(pool, &t, flags, digests, &done);
+		err = js_install_runs(pool, &t, flags, digests, d, &done);
 		js_lock(&pool->lock);
 		js_lock(&b->lock);
 	}
@@ -227,16 +243,17 @@ static int js_finalize(struct jitseal_batch *b,
 {
 	struct jitseal_pool *pool = b->pool;
 	struct jitseal_run *runs;
+	struct js_decls d;
 	unsigned int flags;
 	int err;
 
-	err = js_finalize_opts(pool, opts, &flags, &runs);
+	err = js_finalize_opts(pool, opts, &flags, &runs, &d);
 	if (err)
 		return err;
 	js_lock(&b->fin_lock);
 	if (pool->be->serial)
 		js_lock(&pool->install_lock);
-	err = js_finalize_in_turn(b, flags, opts, runs);
+	err = js_finalize_in_turn(b, flags, opts, runs, &d);
 	if (pool->be->serial)
 		js_unlock(&pool->install_lock);
 	js_unlock(&b->fin_lock);

@@ -292,6 +292,20 @@ struct jitseal_batch {
 
 struct js_backend;
 
+/* The entry points and slots a finalize declares (its options). */
+struct js_decls {
+	const void *const *entries;
+	size_t nr_entries;
+	const struct jitseal_slot_decl *slots;
+	size_t nr_slots;
+};
+
+/* One slot update: its offset from the region base, its new value. */
+struct js_slot_upd {
+	size_t off;
+	uint64_t target;
+};
+
 struct jitseal_pool {
 	uint32_t magic;
 	int lock;			/* js_lock() */
@@ -341,7 +355,14 @@ struct js_backend {
 	int (*install)(struct jitseal_pool *pool, struct js_region *r,
 		       const struct js_seg *segs, size_t n, unsigned int flags,
 		       unsigned char (*digests)[JITSEAL_DIGEST_LEN],
-		       size_t *done);
+		       const struct js_decls *d, size_t *done);
+	/*
+	 * Write @n slots of @r (declared, in installed rodata pages): kmod
+	 * checks and writes all or none; the host backends write them
+	 * through a writable view, unchecked.
+	 */
+	int (*set_slots)(struct jitseal_pool *pool, struct js_region *r,
+			 const struct js_slot_upd *u, size_t n);
 	/* pages of @r that hold installed bytes */
 	size_t (*pages)(struct jitseal_pool *pool, struct js_region *r);
 	/*
@@ -518,6 +539,10 @@ void js_pending_take(struct jitseal_batch *b, struct js_set *t);
 void js_pending_put_back(struct jitseal_batch *b, struct js_set *t);
 void js_pending_discard(struct jitseal_batch *b);
 void js_set_free(struct js_set *t);
+
+/* slot.c: declarations of a finalize, slot updates */
+int js_decls_check(const struct jitseal_pool *pool, const struct js_set *t,
+		   const struct js_decls *d);
 
 /* batch.c */
 void js_batch_init(struct jitseal_batch *b, struct jitseal_pool *pool);

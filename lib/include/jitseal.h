@@ -130,6 +130,31 @@ struct jitseal_run {
 #define JITSEAL_FINALIZE_SYNC_CORE	(1U << 1)	/* serialise every CPU */
 #define JITSEAL_FINALIZE_FLAGS	(JITSEAL_FINALIZE_DIGEST | JITSEAL_FINALIZE_SYNC_CORE)
 
+/* jitseal_slots_set() and the declarations of finalize exist (JITSEAL_0.4). */
+#define JITSEAL_HAVE_SLOTS	1
+
+/* struct jitseal_slot_decl.flags */
+#define JITSEAL_SLOTDECL_EXTERNAL	(1U << 0)	/* may also hold library code */
+#define JITSEAL_SLOTDECL_FLAGS	(JITSEAL_SLOTDECL_EXTERNAL)
+
+/**
+ * struct jitseal_slot_decl - a slot a finalize declares
+ * @slot:	final address of 8 aligned bytes of a JITSEAL_RODATA
+ *		allocation this finalize installs (jitseal_slot_alloc());
+ *		their staged bytes are the initial target (0: empty)
+ * @flags:	JITSEAL_SLOTDECL_* bits
+ */
+struct jitseal_slot_decl {
+	void *slot;
+	unsigned int flags;
+};
+
+/* One update of jitseal_slots_set(). */
+struct jitseal_slot_set {
+	void *slot;		/* a declared slot */
+	const void *target;	/* a declared entry point, or 0 */
+};
+
 /**
  * struct jitseal_finalize_opts - options of jitseal_finalize()
  * @sz:		sizeof(struct jitseal_finalize_opts)
@@ -137,12 +162,21 @@ struct jitseal_run {
  * @runs:	if set, receives one entry per installed run, in address order
  * @nr_runs:	in: capacity of @runs; out: runs installed (or needed, with
  *		-ENOBUFS)
+ * @entries:	(0.4) final addresses in code this finalize installs where a
+ *		slot may point (functions, stubs)
+ * @nr_entries:	(0.4) number of @entries
+ * @slots:	(0.4) slots in read-only data this finalize installs
+ * @nr_slots:	(0.4) number of @slots
  */
 struct jitseal_finalize_opts {
 	size_t sz;
 	unsigned int flags;
 	struct jitseal_run *runs;
 	size_t nr_runs;
+	const void *const *entries;
+	size_t nr_entries;
+	const struct jitseal_slot_decl *slots;
+	size_t nr_slots;
 };
 
 /**
@@ -230,6 +264,21 @@ JITSEAL_API int jitseal_batch_alloc(struct jitseal_batch *batch, size_t size,
 JITSEAL_API int jitseal_batch_finalize(struct jitseal_batch *batch,
 				       struct jitseal_finalize_opts *opts);
 JITSEAL_API int jitseal_batch_discard(struct jitseal_batch *batch);
+
+/*
+ * Sealed slots (version node JITSEAL_0.4): code pointers in read-only
+ * data that code calls through and only jitseal_slots_set() changes; with
+ * the kmod backend the kernel writes them, to targets it checked.  See
+ * jitseal_slots_set(3).
+ */
+JITSEAL_API int jitseal_slot_alloc(struct jitseal_pool *pool,
+				   const void *initial, struct jitseal_mem *mem);
+JITSEAL_API int jitseal_batch_slot_alloc(struct jitseal_batch *batch,
+					 const void *initial,
+					 struct jitseal_mem *mem);
+JITSEAL_API int jitseal_slots_set(struct jitseal_pool *pool,
+				  const struct jitseal_slot_set *sets,
+				  size_t n);
 
 /* Introspection */
 JITSEAL_API int jitseal_pool_stats(struct jitseal_pool *pool,

@@ -137,12 +137,33 @@ static void nameFunctions(jitseal_pool *Pool, LinkGraph &G)
 	}
 }
 
+/* The graph's functions, as entry points of its finalize. */
+static std::vector<const void *> entryPoints(LinkGraph &G)
+{
+	std::vector<const void *> V;
+
+	for (auto *Sym : G.defined_symbols())
+		if (Sym->isCallable() &&
+		    kindFor(Sym->getBlock().getSection().getMemProt()) ==
+			    JITSEAL_CODE)
+			V.push_back(Sym->getAddress().toPtr<void *>());
+	return V;
+}
+
 void MemoryManager::InFlight::finalize(OnFinalizedFunction OnFinalized)
 {
+	jitseal_finalize_opts Opts = {};
+	std::vector<const void *> Entries;
 	int Err;
 
 	nameFunctions(MM.pool(), G);
-	Err = jitseal_batch_finalize(B, nullptr);
+	Opts.sz = sizeof(Opts);
+	if (MM.Entries) {
+		Entries = entryPoints(G);
+		Opts.entries = Entries.data();
+		Opts.nr_entries = Entries.size();
+	}
+	Err = jitseal_batch_finalize(B, &Opts);
 
 	if (Err) {
 		drop();

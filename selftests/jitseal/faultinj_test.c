@@ -2,8 +2,8 @@
 /*
  * Fault injection (C4, C5, C9): every allocation and every user copy of
  * SETUP, LOAD (small and large batches, fresh and live pages, with and
- * without digests), MAP_FD, mmap, RETIRE and the policy writes fails in
- * turn.  Needs a kernel with FAILSLAB, FAIL_PAGE_ALLOC,
+ * without digests, with entry points and slots), SET_SLOTS, MAP_FD, mmap,
+ * RETIRE and the policy writes fails in turn.  Needs a kernel with FAILSLAB, FAIL_PAGE_ALLOC,
  * FAULT_INJECTION_USERCOPY and their debugfs files (the debug kernel of
  * make check-debug); SKIPs otherwise.
  *
@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -89,7 +90,7 @@ FIXTURE(fi) {
 	/* Tallies of one sweep. */
 	unsigned int points, nomem, fault, survived;
 	char saved[32][40];
-	char saved_knobs[6][32];
+	char saved_knobs[7][32];
 	bool configured;
 	char why[160];	/* not configured: what is missing */
 };
@@ -165,7 +166,7 @@ static int fi_attr(const char *attr, char *old, size_t size, const char *val)
 
 static const char *const knobs[] = {
 	"max_pool_bytes", "max_user_bytes", "max_user_pools", "allowed_gid",
-	"audit", "retire",
+	"audit", "retire", "slots",
 };
 
 FIXTURE_SETUP(fi)
@@ -287,6 +288,10 @@ static bool same_state(struct __test_metadata *_metadata,
 	SAME(info.loads, "%llu");
 	SAME(info.retired_pages, "%llu");
 	SAME(info.retires, "%llu");
+	SAME(info.slots, "%llu");
+	SAME(info.entries, "%llu");
+	SAME(info.slot_updates, "%llu");
+	SAME(info.slot_refusals, "%llu");
 	SAME(fds, "%u");
 	SAME(maps, "%u");
 	for (i = 0; i < ARRAY_SIZE(stat_names); i++)
@@ -677,6 +682,145 @@ TEST_F_TIMEOUT(fi, load_large_batch, 900)
 	sweep_load(_metadata, self, 0);
 }
 
+/* --- LOAD with entry points and slots, SET_SLOTS (C13) --- */
+
+#define FI_SLOTS	6	/* beyond SET_SLOTS's on-stack updates */
+
+static struct jitseal_entry fi_ent[2];
+static struct jitseal_slot fi_slot[FI_SLOTS];
+static uint64_t fi_words[FI_SLOTS];
+
+static uint64_t fi_func(FIXTURE_DATA(fi) *self, unsigned int i)
+{
+	return (uintptr_t)(self->code + (i & 1 ? JS_PAGE + 64 : 64));
+}
+
+/*
+ * Functions at 64 (the live page) and JS_PAGE + 64 (a fresh one), both
+ * entry points; FI_SLOTS slots in the fresh data page.
+ */
+static void decl_batch(FIXTURE_DATA(fi) *self)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	self->nr = 0;
+	add_seg(self, 64, JS_RET_LEN, &used);
+	add_seg(self, JS_PAGE + 64, JS_RET_LEN, &used);
+	self->seg[self->nr++] = js_seg(fi_words, CODE_BYTES + 64,
+				       sizeof(fi_words), JITSEAL_PROT_R);
+	fi_ent[0].offset = 64;
+	fi_ent[1].offset = JS_PAGE + 64;
+	for (i = 0; i < FI_SLOTS; i++)
+		fi_slot[i].offset = CODE_BYTES + 64 + 8 * i;
+}
+
+/* As load_prepare; slot i starts at function i % 2. */
+static void load_decl_prepare(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(fi) *self)
+{
+	unsigned int i;
+
+	load_prepare(_metadata, self);
+	for (i = 0; i < FI_SLOTS; i++)
+		fi_words[i] = fi_func(self, i);
+}
+
+static long load_decl_call(FIXTURE_DATA(fi) *self)
+{
+	struct jitseal_load a = {
+		.size = sizeof(a),
+		.segments = (uintptr_t)self->seg,
+		.nr_segments = self->nr,
+		.segment_size = sizeof(self->seg[0]),
+		.entries = (uintptr_t)fi_ent,
+		.nr_entries = ARRAY_SIZE(fi_ent),
+		.entry_size = sizeof(fi_ent[0]),
+		.slots = (uintptr_t)fi_slot,
+		.nr_slots = FI_SLOTS,
+		.slot_size = sizeof(fi_slot[0]),
+	};
+
+	return ioctl(self->fd, JITSEAL_IOC_LOAD, &a) ? -errno : 0;
+}
+
+static void load_decl_expect(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(fi) *self, struct state *want)
+{
+	load_expect(_metadata, self, want);
+	want->info.entries += ARRAY_SIZE(fi_ent);
+	want->info.slots += FI_SLOTS;
+}
+
+static const struct fi_case load_decl_case = {
+	"LOAD with slots", err_alloc_copy, load_decl_prepare, load_decl_call,
+	load_decl_expect, close_pool,
+};
+
+TEST_F_TIMEOUT(fi, load_with_entry_points_and_slots, 600)
+{
+	NEED_FAULT_INJECTION();
+	decl_batch(self);
+	self->flags = 0;
+	sweep(_metadata, self, &load_decl_case);
+	EXPECT_LT(0, self->fault);
+}
+
+/* The pool of load_with_entry_points_and_slots, loaded. */
+static void set_slots_prepare(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(fi) *self)
+{
+	decl_batch(self);
+	load_decl_prepare(_metadata, self);
+	ASSERT_EQ(0, load_decl_call(self));
+}
+
+/* Every slot to the other function. */
+static long set_slots_call(FIXTURE_DATA(fi) *self)
+{
+	struct jitseal_slot_update u[FI_SLOTS] = {};
+	struct jitseal_set_slots a = {
+		.size = sizeof(a),
+		.updates = (uintptr_t)u,
+		.nr_updates = FI_SLOTS,
+		.update_size = sizeof(u[0]),
+	};
+	unsigned int i;
+
+	for (i = 0; i < FI_SLOTS; i++) {
+		u[i].slot = fi_slot[i].offset;
+		u[i].target = fi_func(self, i + 1);
+	}
+	return ioctl(self->fd, JITSEAL_IOC_SET_SLOTS, &a) ? -errno : 0;
+}
+
+static void set_slots_expect(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(fi) *self, struct state *want)
+{
+	unsigned int i;
+	uint64_t t;
+
+	(void)_metadata;
+	for (i = 0; i < FI_SLOTS; i++) {
+		t = fi_func(self, i + 1);
+		memcpy(&want->bytes[CODE_PAGES][64 + 8 * i], &t, sizeof(t));
+	}
+	want->info.slot_updates += FI_SLOTS;
+}
+
+static const struct fi_case set_slots_case = {
+	"SET_SLOTS", err_alloc_copy, set_slots_prepare, set_slots_call,
+	set_slots_expect, close_pool,
+};
+
+TEST_F_TIMEOUT(fi, set_slots, 600)
+{
+	NEED_FAULT_INJECTION();
+	sweep(_metadata, self, &set_slots_case);
+	EXPECT_LT(0, self->fault);
+	EXPECT_LT(0, self->nomem);
+}
+
 /* --- MAP_FD and mmap --- */
 
 static void loaded_prepare(struct __test_metadata *_metadata,
@@ -865,7 +1009,8 @@ TEST_F_TIMEOUT(fi, policy_writes, 900)
 	static const char *const writes[][2] = {
 		{ "max_pool_bytes", "1048576" }, { "max_user_bytes", "123456" },
 		{ "max_user_pools", "77" }, { "allowed_gid", "1234" },
-		{ "audit", "1" }, { "retire", "0" }, { "locked", "0" },
+		{ "audit", "1" }, { "retire", "0" }, { "slots", "0" },
+		{ "locked", "0" },
 	};
 	unsigned int i;
 

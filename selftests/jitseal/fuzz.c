@@ -53,6 +53,7 @@ struct slot {
 	uint64_t code, rodata;
 	uint64_t last;		/* offset of the last byte loaded */
 	uint64_t next[2];	/* where a JIT would append: code, rodata */
+	uint64_t slot_off;	/* the last slot declared (0: none) */
 };
 
 struct map {
@@ -121,9 +122,13 @@ static const int err_query[] = { EFAULT, EINVAL, E2BIG, ENOTTY, 0 };
 static const int err_setup[] = { EFAULT, EINVAL, E2BIG, EBUSY, EPERM, ENOSPC,
 				 EDQUOT, ENOMEM, ENOTTY, 0 };
 static const int err_load[] = { EFAULT, EINVAL, E2BIG, ENXIO, EPERM, EEXIST,
-				EDQUOT, ENOMEM, EINTR, ENOTTY, 0 };
+				EDQUOT, ENOMEM, EINTR, EACCES, EADDRNOTAVAIL,
+				ENOTTY, 0 };
 static const int err_retire[] = { EFAULT, EINVAL, E2BIG, ENXIO, EPERM, EACCES,
-				  ENOENT, ENOMEM, EINTR, ENOTTY, 0 };
+				  ENOENT, EBUSY, ENOMEM, EINTR, ENOTTY, 0 };
+static const int err_set_slots[] = { EFAULT, EINVAL, E2BIG, ENXIO, EPERM,
+				     EACCES, ENOENT, EADDRNOTAVAIL, ENOMEM,
+				     EINTR, ENOTTY, 0 };
 static const int err_map_fd[] = { EFAULT, EINVAL, E2BIG, ENXIO, EMFILE, EPERM,
 				  ENOMEM, ENOTTY, 0 };
 static const int err_mmap[] = { ENXIO, EINVAL, EACCES, EPERM, ENOMEM, 0 };
@@ -131,7 +136,7 @@ static const int err_mprotect[] = { EACCES, EINVAL, ENOMEM, 0 };
 static const int err_open[] = { EMFILE, ENFILE, ENOMEM, 0 };
 static const int err_any[] = { EFAULT, EINVAL, E2BIG, ENXIO, EPERM, EBUSY,
 			       ENOSPC, EDQUOT, ENOMEM, EEXIST, EINTR, EACCES,
-			       ENOENT, EMFILE, ENOTTY, 0 };
+			       ENOENT, EMFILE, EADDRNOTAVAIL, ENOTTY, 0 };
 /* Another thread's file may close under the call, its number reused. */
 static const int err_foreign[] = { EFAULT, EINVAL, E2BIG, ENXIO, EPERM, EEXIST,
 				   EDQUOT, ENOMEM, EINTR, ENOTTY, EBADF, 0 };
@@ -300,6 +305,7 @@ static void forget_slot(struct slot *s)
 	s->map_only = s->ready = false;
 	s->code = s->rodata = s->last = 0;
 	s->next[0] = s->next[1] = 0;
+	s->slot_off = 0;
 }
 
 static uint64_t pool_bytes(struct slot *s)
@@ -495,11 +501,52 @@ static uint32_t mutate_nr_segments(struct fuzzer *f)
 	return 1 + below(f, one_in(f, 8) ? 16 : 3);
 }
 
+/*
+ * Entry points and slots for a LOAD (struct VER1) of @shown segments at
+ * @segs (stride @seg_size): mostly inside the batch's segments, the
+ * slots' staged bytes zeroed (empty) now and then so that some succeed.
+ */
+static void add_decls(struct fuzzer *f, struct slot *s, struct jitseal_load *ld,
+		      uint8_t *segs, uint32_t seg_size, uint32_t shown,
+		      uint8_t *decls)
+{
+	struct jitseal_entry *ent = (void *)decls;
+	struct jitseal_slot *sl = (void *)(decls + 8 * sizeof(*ent));
+	uint32_t i, ne = 0, ns = 0;
+
+	for (i = 0; i < shown && seg_size >= sizeof(struct jitseal_segment); i++) {
+		struct jitseal_segment *g = (void *)(segs + i * seg_size);
+		uint64_t off = (g->offset + 7) & ~7ULL;
+
+		if (g->prot == JITSEAL_PROT_RX && ne < 8 && g->len)
+			ent[ne++].offset = g->offset + below(f, g->len);
+		if (g->prot != JITSEAL_PROT_R || ns >= 8 || off + 8 > g->offset + g->len)
+			continue;
+		sl[ns].offset = off;
+		sl[ns].flags = one_in(f, 4) ? JITSEAL_SLOT_EXTERNAL : 0;
+		if (!one_in(f, 4) && g->src >= (uintptr_t)f->stage &&
+		    g->src + g->len <= (uintptr_t)f->guard - JS_PAGE)
+			memset((uint8_t *)(uintptr_t)g->src + (off - g->offset), 0, 8);
+		ns++;
+	}
+	if (mut(f, 10) && ne < 8)
+		ent[ne++].offset = next(f) % (pool_bytes(s) + 1);
+	if (mut(f, 10) && ns < 8)
+		sl[ns++] = (struct jitseal_slot){ .offset = next(f) % (pool_bytes(s) + 1),
+						  .flags = mutate_flags(f, JITSEAL_SLOT_FLAGS) };
+	ld->nr_entries = ne;
+	ld->entry_size = ne ? sizeof(*ent) : 0;
+	ld->entries = ne ? mutate_ptr(f, ent, ne * sizeof(*ent)) : 0;
+	ld->nr_slots = ns;
+	ld->slot_size = ns ? sizeof(*sl) : 0;
+	ld->slots = ns ? mutate_ptr(f, sl, ns * sizeof(*sl)) : 0;
+}
+
 static void op_load(struct fuzzer *f)
 {
 	struct slot *s = ready_slot(f);
 	uint8_t *buf = f->guard - JS_PAGE;
-	uint8_t *segs = buf + 512, *digests = buf + 2560;
+	uint8_t *segs = buf + 512, *digests = buf + 2560, *decls = buf + 3072;
 	struct jitseal_pool_info before, after;
 	struct jitseal_load *ld = (void *)buf;
 	uint32_t nr, seg_size = JITSEAL_SEGMENT_SIZE_VER0, size, i, shown;
@@ -510,7 +557,8 @@ static void op_load(struct fuzzer *f)
 	if (!s)
 		return;
 	memset(buf, 0, JS_PAGE);
-	size = mutate_size(f, JITSEAL_LOAD_SIZE_VER0, &dirty);
+	size = mutate_size(f, one_in(f, 2) ? JITSEAL_LOAD_SIZE_VER1 :
+			   JITSEAL_LOAD_SIZE_VER0, &dirty);
 	if (dirty)
 		buf[size - 1] = 1;
 	nr = mutate_nr_segments(f);
@@ -538,6 +586,8 @@ static void op_load(struct fuzzer *f)
 		ld->digests = mutate_ptr(f, digests, 16 * JITSEAL_DIGEST_SIZE);
 	else if (mut(f, 15))
 		ld->digests = (uintptr_t)digests;
+	if (size >= JITSEAL_LOAD_SIZE_VER1 && !dirty)
+		add_decls(f, s, ld, segs, seg_size, shown, decls);
 	if (s->ready)
 		do_info_check(f, s, &before);
 	ret = ioctl(s->fd, mutate_cmd(f, JITSEAL_IOC_LOAD),
@@ -546,6 +596,8 @@ static void op_load(struct fuzzer *f)
 	if (ret || !s->ready)
 		return;
 	s->last = ((struct jitseal_segment *)segs)->offset;
+	if (ld->nr_slots && ld->slots == (uintptr_t)(decls + 8 * sizeof(struct jitseal_entry)))
+		s->slot_off = ((struct jitseal_slot *)(uintptr_t)ld->slots)->offset;
 	do_info_check(f, s, &after);
 	/* Other threads load only into their own files, forks into copies. */
 	if (after.loads < before.loads + 1 ||
@@ -576,6 +628,62 @@ static void op_retire(struct fuzzer *f)
 	ret = ioctl(s->fd, mutate_cmd(f, JITSEAL_IOC_RETIRE),
 		    (void *)mutate_ptr(f, r, size));
 	check(f, "RETIRE", ret, err_retire);
+}
+
+/* A slot's target: mostly in a pool mapping, else anything. */
+static uint64_t some_target(struct fuzzer *f)
+{
+	struct map *m = some_map(f);
+
+	switch (below(f, 6)) {
+	case 0:
+	case 5:
+		return 0;
+	case 1:
+		return (uintptr_t)f->stage;
+	case 2:
+		return (uintptr_t)getpid;
+	case 3:
+		return next(f);
+	default:
+		return m ? (uintptr_t)(m->addr + below(f, m->len)) : 0;
+	}
+}
+
+static void op_set_slots(struct fuzzer *f)
+{
+	struct slot *s = ready_slot(f);
+	uint8_t *buf = f->guard - JS_PAGE;
+	struct jitseal_set_slots *a = (void *)buf;
+	struct jitseal_slot_update *u = (void *)(buf + 256);
+	uint32_t size, nr, i;
+	bool dirty;
+	long ret;
+
+	if (!s)
+		return;
+	memset(buf, 0, JS_PAGE);
+	size = mutate_size(f, JITSEAL_SET_SLOTS_SIZE_VER0, &dirty);
+	if (dirty)
+		buf[size - 1] = 1;
+	nr = mut(f, 15) ? (one_in(f, 2) ? 0 : JITSEAL_MAX_DECLS + 1) :
+	     1 + below(f, 4);
+	for (i = 0; i < nr && i < 4; i++) {
+		u[i].slot = one_in(f, 4) && s->rodata ?
+			    s->code + 8 * below(f, s->rodata / 8) : s->slot_off;
+		if (mut(f, 10))
+			u[i].slot = next(f);
+		u[i].target = some_target(f);
+		u[i].flags = mut(f, 20) ? 1u << below(f, 32) : 0;
+	}
+	a->size = size;
+	a->flags = mut(f, 20) ? 1u << below(f, 32) : 0;
+	a->nr_updates = nr;
+	a->update_size = mut(f, 10) ? below(f, 64) : sizeof(*u);
+	a->updates = mutate_ptr(f, u, 4 * sizeof(*u));
+	ret = ioctl(s->fd, mutate_cmd(f, JITSEAL_IOC_SET_SLOTS),
+		    size <= 256 ? (void *)mutate_ptr(f, a, size) : a);
+	check(f, "SET_SLOTS", ret, err_set_slots);
 }
 
 static void op_map_fd(struct fuzzer *f)
@@ -761,7 +869,7 @@ static void one_call(struct fuzzer *f, bool child)
 		op_open, op_open, op_setup, op_setup, op_load, op_load, op_load,
 		op_load, op_load, op_info, op_version, op_map_fd, op_retire,
 		op_retire, op_mmap, op_mmap, op_munmap, op_mprotect, op_close,
-		op_foreign, op_touch,
+		op_foreign, op_touch, op_set_slots, op_set_slots,
 	};
 	uint64_t op = below(f, sizeof(ops) / sizeof(ops[0]) + 1);
 
@@ -853,6 +961,7 @@ static int parse(int argc, char **argv)
 static const char *const kinds[] = {
 	"open", "SETUP", "LOAD", "INFO", "VERSION", "MAP_FD", "RETIRE", "mmap",
 	"mprotect", "foreign INFO", "foreign LOAD", "fork", "touch", "vmsplice",
+	"SET_SLOTS",
 };
 
 static const char *const counters[] = { "pools", "sealed_bytes", "pages" };

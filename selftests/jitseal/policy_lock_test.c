@@ -15,12 +15,12 @@
 
 static const char * const knobs[] = {
 	"max_pool_bytes", "max_user_bytes", "max_user_pools",
-	"allowed_gid", "audit", "retire",
+	"allowed_gid", "audit", "retire", "slots",
 };
 
 /* A valid value for each knob, different from the default. */
 static const char * const values[] = {
-	"8192", "4096", "3", "100", "1", "0",
+	"8192", "4096", "3", "100", "1", "0", "0",
 };
 
 #define NR_KNOBS (sizeof(knobs) / sizeof(knobs[0]))

@@ -72,6 +72,12 @@ FIXTURE_VARIANT_ADD(knob, retire) {
 	.good = "0",
 };
 
+FIXTURE_VARIANT_ADD(knob, slots) {
+	.name = "slots",
+	.bad = { "\n", "2", "-1", "no", "off", "0z" },
+	.good = "0",
+};
+
 FIXTURE_VARIANT_ADD(knob, locked) {
 	/* Never "1" here: that is for policy_lock_test. */
 	.name = "locked",

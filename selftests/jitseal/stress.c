@@ -17,6 +17,11 @@
  * Every result is checked against it: the return value of every call and
  * every errno, trap bytes in loaded pages where nothing was loaded,
  * SIGBUS in pages that were never loaded or were retired, and INFO.
+ * Beside them, one pool of sealed slots (C13): threads retarget batches
+ * of its slots between its functions (now and then to a refused target,
+ * which must change nothing), call through slots while others retarget
+ * them (every call must land on one of the functions), and try to retire
+ * its pages (EBUSY: slots live there and point there).
  *
  * The threads run in a child process in a memory cgroup of their own.
  * When it has exited, the sysfs counters (pools, sealed_bytes, pages) and
@@ -36,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -91,10 +97,10 @@ static unsigned int opt_seconds = 3, opt_threads = 8;
 static const char *opt_rmmod;
 static struct pool pools[POOLS];
 static atomic_bool failed, stop;
-static atomic_ulong op_count[10];
-static const char *const op_names[10] = {
+static atomic_ulong op_count[11];
+static const char *const op_names[11] = {
 	"load", "call", "fork", "map_fd", "retire", "remap", "reopen",
-	"audit", "overlap", "thread",
+	"audit", "overlap", "thread", "slot",
 };
 
 static __thread struct worker *self;
@@ -643,6 +649,158 @@ static void op_audit(struct worker *w, struct pool *p)
 		audit_page(w, p, i);
 }
 
+/* --- sealed slots (C13) --- */
+
+#define SP_FUNCS	16	/* functions, entry points, 64 bytes apart */
+#define SP_VAL		1000	/* function i returns SP_VAL + i */
+#define OP_SLOT		10	/* in op_count */
+
+static struct {
+	pthread_mutex_t lock;	/* a SET_SLOTS and the check of its result */
+	int fd;
+	uint8_t *code;
+	const _Atomic uint64_t *ro;
+} sp = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
+
+static uint64_t sp_func(unsigned int i)
+{
+	return (uintptr_t)(sp.code + i * SLOT);
+}
+
+/* One page of functions, one of slots, slot i starting at function i. */
+static int sp_open(void)
+{
+	static struct jitseal_entry ent[SP_FUNCS];
+	static struct jitseal_slot sl[SP_FUNCS];
+	static uint8_t code[SP_FUNCS][SLOT];
+	static uint64_t init[SP_FUNCS];
+	static struct jitseal_segment seg[SP_FUNCS + 1];
+	struct jitseal_load ld = { .size = sizeof(ld) };
+	unsigned int i;
+
+	sp.fd = js_pool(JS_PAGE, JS_PAGE);
+	if (sp.fd < 0)
+		return sp.fd;
+	sp.code = js_map(sp.fd, JS_PAGE, 0, PROT_READ | PROT_EXEC);
+	sp.ro = js_map(sp.fd, JS_PAGE, JS_PAGE, PROT_READ);
+	if (!sp.code || !sp.ro)
+		return -errno;
+	for (i = 0; i < SP_FUNCS; i++) {
+		seg[i] = js_seg(code[i], i * SLOT,
+				js_emit_ret(code[i], SP_VAL + i), JITSEAL_PROT_RX);
+		ent[i].offset = i * SLOT;
+		sl[i].offset = JS_PAGE + i * 8;
+		init[i] = sp_func(i);
+	}
+	seg[SP_FUNCS] = js_seg(init, JS_PAGE, sizeof(init), JITSEAL_PROT_R);
+	ld.segments = (uintptr_t)seg;
+	ld.nr_segments = SP_FUNCS + 1;
+	ld.segment_size = sizeof(seg[0]);
+	ld.entries = (uintptr_t)ent;
+	ld.nr_entries = SP_FUNCS;
+	ld.entry_size = sizeof(ent[0]);
+	ld.slots = (uintptr_t)sl;
+	ld.nr_slots = SP_FUNCS;
+	ld.slot_size = sizeof(sl[0]);
+	return ioctl(sp.fd, JITSEAL_IOC_LOAD, &ld) ? -errno : 0;
+}
+
+static void sp_close(void)
+{
+	if (sp.ro)
+		munmap((void *)sp.ro, JS_PAGE);
+	if (sp.code)
+		munmap(sp.code, JS_PAGE);
+	if (sp.fd >= 0)
+		close(sp.fd);
+}
+
+/* A slot always holds one of the functions: call it. */
+static void sp_call(unsigned int i)
+{
+	uint64_t v = atomic_load(&sp.ro[i]);
+	unsigned int f;
+	int ret;
+
+	if (v < sp_func(0) || v > sp_func(SP_FUNCS - 1) ||
+	    (v - sp_func(0)) % SLOT) {
+		fail("slot %u holds %#" PRIx64 ", no function of the pool", i, v);
+		return;
+	}
+	f = (v - sp_func(0)) / SLOT;
+	if (js_guarded_call((void *)(uintptr_t)v, &ret) || ret != (int)(SP_VAL + f))
+		fail("slot %u: function %u returned %d", i, f, ret);
+}
+
+/*
+ * A batch of distinct slots to functions, or with a refused target (the
+ * middle of a function, or another pool's code) that changes nothing.
+ */
+static void sp_set(struct worker *w, struct pool *p)
+{
+	struct jitseal_slot_update u[8] = {};
+	struct jitseal_set_slots a = { .size = sizeof(a),
+				       .update_size = sizeof(u[0]) };
+	unsigned int n = 1 + below(w, 8), i, bad = below(w, 8) ? n : below(w, n);
+	uint64_t before[SP_FUNCS], taken = 0;
+	int ret, want;
+
+	for (i = 0; i < n; i++) {
+		do
+			u[i].slot = JS_PAGE + 8 * below(w, SP_FUNCS);
+		while (taken & 1ULL << (u[i].slot / 8 % SP_FUNCS));
+		taken |= 1ULL << (u[i].slot / 8 % SP_FUNCS);
+		u[i].target = sp_func(below(w, SP_FUNCS));
+	}
+	if (bad < n)
+		u[bad].target = below(w, 2) ? u[bad].target + 1 + below(w, SLOT - 1) :
+				(uintptr_t)p->code;
+	want = bad < n ? -EADDRNOTAVAIL : 0;
+	a.updates = (uintptr_t)u;
+	a.nr_updates = n;
+
+	pthread_mutex_lock(&sp.lock);
+	for (i = 0; i < SP_FUNCS; i++)
+		before[i] = atomic_load(&sp.ro[i]);
+	ret = ioctl(sp.fd, JITSEAL_IOC_SET_SLOTS, &a) ? -errno : 0;
+	if (ret != want)
+		fail("SET_SLOTS of %u: %d, not %d", n, ret, want);
+	for (i = 0; i < n && !ret; i++)
+		before[(u[i].slot - JS_PAGE) / 8] = u[i].target;
+	for (i = 0; i < SP_FUNCS; i++)
+		if (atomic_load(&sp.ro[i]) != before[i])
+			fail("slot %u holds %#" PRIx64 ", not %#" PRIx64, i,
+			     (uint64_t)atomic_load(&sp.ro[i]), before[i]);
+	pthread_mutex_unlock(&sp.lock);
+}
+
+/* Slots live in the data page and point into the code page: EBUSY. */
+static void sp_retire(struct worker *w)
+{
+	int ret = js_retire(sp.fd, below(w, 2) * JS_PAGE, JS_PAGE);
+
+	if (ret != -EBUSY)
+		fail("RETIRE of the slot pool's page: %d, not EBUSY", ret);
+}
+
+static void op_slot(struct worker *w, struct pool *p)
+{
+	unsigned int n = 1 + below(w, 16), i;
+
+	switch (below(w, 8)) {
+	case 0:
+		sp_retire(w);
+		break;
+	case 1:
+	case 2:
+	case 3:
+		sp_set(w, p);
+		break;
+	}
+	for (i = 0; i < n; i++)
+		sp_call(below(w, SP_FUNCS));
+}
+
 /* --- workers --- */
 
 enum {
@@ -672,6 +830,14 @@ static void one_op(struct worker *w)
 	struct pool *p = &pools[below(w, POOLS)];
 	unsigned int op = pick_op(w);
 
+	if (!below(w, 10)) {
+		/* Another pool's code is a refused target: hold it. */
+		pthread_rwlock_rdlock(&p->lock);
+		op_slot(w, p);
+		pthread_rwlock_unlock(&p->lock);
+		atomic_fetch_add(&op_count[OP_SLOT], 1);
+		return;
+	}
 	if (op < OP_RETIRE) {
 		pthread_rwlock_rdlock(&p->lock);
 		read_ops[op](w, p);
@@ -769,7 +935,12 @@ static int worker_main(const char *cg)
 		if (open_pool(&pools[i]))
 			return 1;
 	}
+	if (sp_open()) {
+		printf("# slot pool: %s\n", strerror(errno));
+		return 1;
+	}
 	run_workers();
+	sp_close();
 	for (i = 0; i < POOLS; i++) {
 		if (!atomic_load(&failed))
 			op_audit(NULL, &pools[i]);

@@ -8,8 +8,9 @@
  *   stage.c     staging arena shared by the methods that are not libjitseal
  *   m_*.c       one install method each, behind struct method
  *   w_*.c       the workloads W1-W6, the allocation count (P6), eviction
- *               (P9), concurrent allocation (P10) and the reference costs
- *               of system calls and copies (W0)
+ *               (P9), concurrent allocation (P10), retargeting a call
+ *               (P12: sealed slots) and the reference costs of system
+ *               calls and copies (W0)
  *   loadtime.c  the LOAD ioctls timed through -Wl,--wrap=ioctl
  *   memstat.c   VMAs, RSS and memory-cgroup deltas for W4
  *   output.c    CSV, Markdown table, ratio lines, plot data
@@ -201,6 +202,7 @@ int w6_run(const struct bench_opts *o);
 int p6_run(const struct bench_opts *o);
 int p9_run(const struct bench_opts *o);
 int p10_run(const struct bench_opts *o);
+int p12_run(const struct bench_opts *o);
 
 /* memstat.c */
 struct memsnap {

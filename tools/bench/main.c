@@ -123,6 +123,7 @@ static const struct {
 	{ "W0", w0_run }, { "W1", w1_run }, { "W2", w2_run }, { "W3", w3_run },
 	{ "W4", w4_run }, { "W5", w5_run }, { "W6", w6_run },
 	{ "P6", p6_run }, { "P9", p9_run }, { "P10", p10_run },
+	{ "P12", p12_run },
 };
 /* Workloads with one TAP result in the smoke test, not one per method. */
 static const struct {
@@ -132,6 +133,7 @@ static const struct {
 	{ "P6", "bench_p6_jitseal_alloc_runs" },
 	{ "P9", "bench_p9_jitseal_free_runs" },
 	{ "P10", "bench_p10_concurrent_alloc_runs" },
+	{ "P12", "bench_p12_slot_update_runs" },
 };
 #define NR_SINGLE (sizeof(single_tap) / sizeof(single_tap[0]))
 #define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))

@@ -421,6 +421,35 @@ static void ratio_p3(const char *clock)
 		      cg);
 }
 
+/*
+ * P12: a sealed slot update against patching a call rel32 under an
+ * mprotect toggle, and against an unprotected RW pointer store.
+ */
+static void ratio_p12(const char *clock)
+{
+	double one = get(clock, "P12", "slot-set", "updates=1", "per_update");
+	double batch = get(clock, "P12", "slot-set", "updates=100",
+			   "per_update");
+	double tog = get(clock, "P12", "mprotect-rel32", "updates=1",
+			 "per_update");
+	double rw = get(clock, "P12", "rw-store", "updates=1", "per_update");
+	double spread = get(clock, "P12", "slot-set", "updates=100 targets=100",
+			    "per_update");
+
+	if (isnan(one) || isnan(tog))
+		return;
+	rline("P12 slot update = %.0f, in a batch of 100 %.0f per update (%.0f with a target each); mprotect-toggle rel32 patch %.0f; RW pointer store %.1f   [%s, per update]",
+	      one, batch, spread, tog, rw, clock);
+	rline("P12 slot/mprotect-rel32 = %.2f   [%s]   target <= 0.50: %s",
+	      one / tog, clock, verdict(one / tog <= 0.5));
+	if (!isnan(batch))
+		rline("P12 slot batch of 100, per update/mprotect-rel32 = %.3f   [%s]   target <= 0.10: %s",
+		      batch / tog, clock, verdict(batch / tog <= 0.1));
+	if (!isnan(spread))
+		rline("P12 slot batch of 100 to 100 targets, per update/mprotect-rel32 = %.3f   [%s]   target <= 0.10: %s",
+		      spread / tog, clock, verdict(spread / tog <= 0.1));
+}
+
 /* P10: allocation latency, 8 threads on one pool against 1 thread. */
 static const char *const p10_order[] = {
 	"jitseal", "jitseal-memfd", "jitseal-ioctl", "memfd", "mprotect",
@@ -565,6 +594,7 @@ static void ratios(const char *clock)
 	ratio_p9(clock);
 	for (i = 0; i < sizeof(p10_order) / sizeof(p10_order[0]); i++)
 		ratio_p10(clock, p10_order[i]);
+	ratio_p12(clock);
 }
 
 /* The same colour and point for a method in every panel. */

@@ -19,6 +19,8 @@
 
 #include <unistd.h>
 
+#include <linux/jitseal.h>
+
 using namespace llvm;
 using namespace llvm::orc;
 
@@ -51,6 +53,7 @@ Error Runner::shutDown()
 	if (EPCIU)
 		E = EPCIU->cleanup();
 	EPCIU.reset();
+	Trampolines.reset();
 	return joinErrors(std::move(E), J->getExecutionSession().endSession());
 }
 
@@ -149,20 +152,49 @@ Error Runner::setUpEager(std::unique_ptr<ExecutionSession> ES)
 	return Error::success();
 }
 
+/*
+ * Stubs on sealed slots: with the module, when it has them; the host
+ * backends take the same calls, unprotected.  --rw-stubs keeps ORC's
+ * pointers in RW data, as before slots.
+ */
+bool Runner::slotsUsable() const
+{
+	struct jitseal_module_info Info = {};
+
+	if (!MM || O.RWStubs)
+		return false;
+	if (jitseal_pool_backend(MM->pool()) != JITSEAL_BACKEND_KMOD)
+		return true;
+	Info.sz = sizeof(Info);
+	return !jitseal_module_info(&Info) &&
+	       (Info.features & JITSEAL_FEAT_SLOTS);
+}
+
 Error Runner::setUpLazy(std::unique_ptr<ExecutionSession> ES)
 {
 	std::unique_ptr<LazyCallThroughManager> LCTM;
 	LLLazyJITBuilder B;
 
 	if (!O.LLVMDefault) {
-		auto IU = lazySupport(*ES, LCTM);
+		jitseal_pool *SP = slotsUsable() ? MM->pool() : nullptr;
+		auto IU = lazySupport(*ES, LCTM, SP, Trampolines);
 
 		if (!IU)
 			return IU.takeError();
 		EPCIU = std::move(*IU);
 		EPCIndirectionUtils *P = EPCIU.get();
 		B.setLazyCallthroughManager(std::move(LCTM));
-		B.setIndirectStubsManagerBuilder([P] { return P->createIndirectStubsManager(); });
+		if (SP) {	/* lazySupport() cleared it if out of reach */
+			/* Every sealed function may become a slot's target. */
+			MM->declareEntryPoints(true);
+			B.setIndirectStubsManagerBuilder([SP, P] {
+				return slotStubsManager(SP, *P);
+			});
+		} else {
+			B.setIndirectStubsManagerBuilder([P] {
+				return P->createIndirectStubsManager();
+			});
+		}
 	}
 	auto JIT = create(B, std::move(ES), O.Threads);
 	if (!JIT)

@@ -3,8 +3,10 @@
  * jitseal-lli --lazy: compile on first call, ORC's lazy reexports on
  * sealed memory.  EPCIndirectionUtils builds the resolver block, the
  * trampolines and the stubs as small LinkGraphs through the executor's
- * memory manager (ours), so all of them are sealed code; the stubs'
- * pointers are RW data, rewritten when a function has been compiled.
+ * memory manager (ours), so all of them are sealed code.  Where the
+ * pool has sealed slots (slots.cpp), the stubs jump through slots and the
+ * trampolines are declared entry points; otherwise the stubs' pointers
+ * are RW data, rewritten when a function has been compiled.
  * LLVM's own LocalIndirectStubsManager would mprotect anonymous memory
  * to read+exec, which W^X enforcement refuses.
  */
@@ -44,15 +46,20 @@ static void lazyCompileFailed()
 }
 
 Expected<std::unique_ptr<EPCIndirectionUtils>>
-lazySupport(ExecutionSession &ES, std::unique_ptr<LazyCallThroughManager> &LCTM)
+lazySupport(ExecutionSession &ES, std::unique_ptr<LazyCallThroughManager> &LCTM,
+	    jitseal_pool *&SlotPool, std::unique_ptr<TrampolinePool> &TP)
 {
 	auto EPCIU = EPCIndirectionUtils::Create(ES.getExecutorProcessControl());
 
 	if (!EPCIU)
 		return EPCIU.takeError();
+	if (SlotPool && !slotsReach(SlotPool, **EPCIU))
+		SlotPool = nullptr;
+	if (SlotPool)
+		TP = slotTrampolinePool(SlotPool, **EPCIU);
 	LCTM = std::make_unique<LazyCallThroughManager>(
 		ES, pointerToJITTargetAddress(&lazyCompileFailed),
-		&(*EPCIU)->getTrampolinePool());
+		SlotPool ? TP.get() : &(*EPCIU)->getTrampolinePool());
 	if (auto Addr = (*EPCIU)->writeResolverBlock(
 		    pointerToJITTargetAddress(&reenter),
 		    pointerToJITTargetAddress(LCTM.get())); !Addr) {

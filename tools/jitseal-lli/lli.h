@@ -21,6 +21,7 @@ struct Options {
 	bool BackendGiven = false;
 	size_t CodeSize = 0;		/* 0: the library's default */
 	bool NoGrow = false;
+	bool RWStubs = false;		/* --lazy: ORC's stub pointers in RW data */
 	std::vector<std::string> Dlopen;
 	std::vector<std::string> Files;
 	std::vector<std::string> Args;	/* after "--" */
@@ -51,21 +52,40 @@ private:
 	llvm::Error setUpLazy(std::unique_ptr<llvm::orc::ExecutionSession> ES);
 	llvm::Expected<std::unique_ptr<llvm::orc::ExecutionSession>> session();
 	llvm::Error addGenerators();
+	bool slotsUsable() const;
 	llvm::Error addFile(const std::string &Path);
 
 	const Options &O;
 	jitseal::MemoryManager *MM = nullptr;	/* owned by the session */
 	struct jitseal_pool_stats Sealed = {};	/* before shutDown() */
 	std::unique_ptr<llvm::orc::EPCIndirectionUtils> EPCIU;
+	/* --lazy on slots: the trampolines, after EPCIU's resolver block */
+	std::unique_ptr<llvm::orc::TrampolinePool> Trampolines;
 	std::unique_ptr<llvm::orc::LLJIT> J;
 	llvm::orc::LLLazyJIT *LJ = nullptr;
 };
 
 /* lazy.cpp */
+/*
+ * With @SlotPool, the trampolines go to *@TP, on sealed slots (slots.cpp);
+ * without, to EPCIndirectionUtils' own pool.  @SlotPool is cleared where
+ * the ABI's stubs cannot reach slots across a region (slotsReach()).
+ */
 llvm::Expected<std::unique_ptr<llvm::orc::EPCIndirectionUtils>>
 lazySupport(llvm::orc::ExecutionSession &ES,
-	    std::unique_ptr<llvm::orc::LazyCallThroughManager> &LCTM);
+	    std::unique_ptr<llvm::orc::LazyCallThroughManager> &LCTM,
+	    jitseal_pool *&SlotPool,
+	    std::unique_ptr<llvm::orc::TrampolinePool> &TP);
 std::optional<llvm::orc::CompileOnDemandLayer::GlobalValueSet>
 calleesTwoDeep(llvm::orc::CompileOnDemandLayer::GlobalValueSet Requested);
+
+/* slots.cpp: stubs and trampolines on sealed slots */
+std::unique_ptr<llvm::orc::TrampolinePool>
+slotTrampolinePool(jitseal_pool *Pool,
+		   const llvm::orc::EPCIndirectionUtils &EPCIU);
+std::unique_ptr<llvm::orc::IndirectStubsManager>
+slotStubsManager(jitseal_pool *Pool,
+		 const llvm::orc::EPCIndirectionUtils &EPCIU);
+bool slotsReach(jitseal_pool *Pool, const llvm::orc::EPCIndirectionUtils &EPCIU);
 
 #endif /* JITSEAL_LLI_H */

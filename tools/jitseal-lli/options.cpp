@@ -8,11 +8,14 @@
 #include <cstring>
 
 static const char Usage[] =
-	"usage: jitseal-lli [--lazy] [--threads N] [--backend B] [--dlopen LIB]...\n"
+	"usage: jitseal-lli [--lazy [--rw-stubs]] [--threads N] [--backend B] [--dlopen LIB]...\n"
 	"                   [--llvm-default] [--code-size BYTES] [--no-grow] [-v]\n"
 	"                   FILE.{bc,ll,o}... [-- ARGS...]\n"
 	"  --lazy           compile each function on its first call (with its\n"
 	"                   callees two levels deep), stubs in sealed code\n"
+	"                   jumping through sealed slots\n"
+	"  --rw-stubs       with --lazy: the stubs' pointers in RW data, as\n"
+	"                   without slots\n"
 	"  --threads N      compile and link on N threads\n"
 	"  --backend B      auto (default: sealed or an error), kmod, memfd, mprotect\n"
 	"  --dlopen LIB     make a shared library's symbols available\n"
@@ -109,6 +112,8 @@ int parseOptions(int argc, char **argv, Options &O)
 			O.Lazy = true;
 		} else if (!strcmp(A, "--llvm-default")) {
 			O.LLVMDefault = true;
+		} else if (!strcmp(A, "--rw-stubs")) {
+			O.RWStubs = true;
 		} else if (!strcmp(A, "--no-grow")) {
 			O.NoGrow = true;
 		} else if (!strcmp(A, "-v")) {

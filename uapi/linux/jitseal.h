@@ -43,10 +43,12 @@
 #define JITSEAL_FEAT_RETIRE	_BITULL(5)	/* JITSEAL_IOC_RETIRE */
 /* MAP_FD files live on the module's own mount: exec where /dev is noexec */
 #define JITSEAL_FEAT_EXEC_MOUNT	_BITULL(6)
+/* LOAD declares entry points and slots; JITSEAL_IOC_SET_SLOTS */
+#define JITSEAL_FEAT_SLOTS	_BITULL(7)
 #define JITSEAL_FEAT_ALL	(JITSEAL_FEAT_LOAD | JITSEAL_FEAT_DIGEST | \
 				 JITSEAL_FEAT_RODATA | JITSEAL_FEAT_MAP_FD | \
 				 JITSEAL_FEAT_SYNC_CORE | JITSEAL_FEAT_RETIRE | \
-				 JITSEAL_FEAT_EXEC_MOUNT)
+				 JITSEAL_FEAT_EXEC_MOUNT | JITSEAL_FEAT_SLOTS)
 
 /*
  * The file-system magic (statfs f_type) of the module's internal mount,
@@ -129,6 +131,49 @@ struct jitseal_segment {
 #define JITSEAL_LOAD_FLAGS	(JITSEAL_LOAD_DIGEST | JITSEAL_LOAD_SYNC_CORE)
 
 /**
+ * struct jitseal_entry - an entry point declared by a LOAD
+ * @offset:	pool offset of a byte of the batch's code (a JITSEAL_PROT_RX
+ *		segment of the same LOAD) where a slot's target may land
+ * @flags:	none defined yet, must be 0
+ * @reserved:	must be 0
+ */
+struct jitseal_entry {
+	__aligned_u64 offset;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define JITSEAL_ENTRY_SIZE_VER0		16
+
+/* struct jitseal_slot.flags */
+/* The slot may also hold addresses in executable file mappings (a libc). */
+#define JITSEAL_SLOT_EXTERNAL	_BITUL(0)
+#define JITSEAL_SLOT_FLAGS	(JITSEAL_SLOT_EXTERNAL)
+
+/**
+ * struct jitseal_slot - a slot declared by a LOAD
+ * @offset:	pool offset of the slot: 8-byte aligned, its 8 bytes inside
+ *		a JITSEAL_PROT_R segment of the same LOAD, whose staged
+ *		bytes there are the initial target (0: empty, or an address
+ *		SET_SLOTS would accept, an entry point of the same LOAD
+ *		included)
+ * @flags:	JITSEAL_SLOT_* bits
+ * @reserved:	must be 0
+ *
+ * A slot is an aligned 8-byte word of the pool's read-only data that code
+ * reads to call through (jmp *slot(%rip); ldr x16, slot; br x16).  Only
+ * JITSEAL_IOC_SET_SLOTS changes it afterwards, and only to an accepted
+ * target.
+ */
+struct jitseal_slot {
+	__aligned_u64 offset;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define JITSEAL_SLOT_SIZE_VER0		16
+
+/**
  * struct jitseal_load - seal a batch of segments (JITSEAL_IOC_LOAD)
  * @size:		sizeof(struct jitseal_load)
  * @flags:		JITSEAL_LOAD_* bits
@@ -140,9 +185,21 @@ struct jitseal_segment {
  *			@nr_segments * JITSEAL_DIGEST_SIZE bytes that receive
  *			the SHA-256 of each installed segment, in order;
  *			must be 0 otherwise
+ * @entries:		(VER1) user pointer to @nr_entries entry points
+ * @nr_entries:		(VER1) 0 .. JITSEAL_MAX_DECLS
+ * @entry_size:		(VER1) stride of @entries (at least VER0); 0 when
+ *			@nr_entries is 0
+ * @slots:		(VER1) user pointer to @nr_slots slots
+ * @nr_slots:		(VER1) 0 .. JITSEAL_MAX_DECLS
+ * @slot_size:		(VER1) stride of @slots (at least VER0); 0 when
+ *			@nr_slots is 0
  *
  * All segments are installed or none is.  Segments may not overlap each
- * other (EINVAL) nor any sealed byte (EEXIST).
+ * other (EINVAL) nor any sealed byte (EEXIST).  Declarations go with them:
+ * a batch whose declaration is invalid (EINVAL: outside the batch, twice,
+ * misaligned) or whose slot starts with a refused target (EADDRNOTAVAIL)
+ * installs nothing.  EACCES if declarations are given while the policy
+ * forbids slots (sysfs "slots").
  */
 struct jitseal_load {
 	__u32 size;
@@ -151,9 +208,19 @@ struct jitseal_load {
 	__u32 nr_segments;
 	__u32 segment_size;
 	__aligned_u64 digests;
+	__aligned_u64 entries;
+	__u32 nr_entries;
+	__u32 entry_size;
+	__aligned_u64 slots;
+	__u32 nr_slots;
+	__u32 slot_size;
 };
 
 #define JITSEAL_LOAD_SIZE_VER0		32
+#define JITSEAL_LOAD_SIZE_VER1		64
+
+/* Most entry points, slots or slot updates one call takes. */
+#define JITSEAL_MAX_DECLS		4096
 
 /* struct jitseal_pool_info.flags */
 #define JITSEAL_INFO_READY	_BITUL(0)	/* SETUP done */
@@ -172,6 +239,10 @@ struct jitseal_load {
  * @loads:		out: successful LOAD calls
  * @retired_pages:	out: pages taken away by RETIRE so far (VER1)
  * @retires:		out: successful RETIRE calls (VER1)
+ * @slots:		out: declared slots (VER2)
+ * @entries:		out: live declared entry points (VER2)
+ * @slot_updates:	out: slots SET_SLOTS wrote so far (VER2)
+ * @slot_refusals:	out: refused SET_SLOTS calls so far (VER2)
  *
  * @sealed_bytes and @pages count what the pool holds now: a RETIRE lowers
  * them.
@@ -187,10 +258,15 @@ struct jitseal_pool_info {
 	__aligned_u64 loads;
 	__aligned_u64 retired_pages;
 	__aligned_u64 retires;
+	__aligned_u64 slots;
+	__aligned_u64 entries;
+	__aligned_u64 slot_updates;
+	__aligned_u64 slot_refusals;
 };
 
 #define JITSEAL_POOL_INFO_SIZE_VER0	56
 #define JITSEAL_POOL_INFO_SIZE_VER1	72
+#define JITSEAL_POOL_INFO_SIZE_VER2	104
 
 /* JITSEAL_IOC_MAP_FD flags */
 #define JITSEAL_MAP_FD_CLOEXEC	_BITUL(0)
@@ -219,6 +295,9 @@ struct jitseal_map_fd {
  * @len:	bytes, a non-zero multiple of the page size
  *
  * Every page of the range must hold sealed bytes (ENOENT otherwise).
+ * EBUSY, changing nothing, if the range holds a declared slot or an entry
+ * point that a slot holds now: no slot ever points into retired code
+ * (retarget the slots first).  Entry points of the range go with it.
  * When the call returns, no user mapping of the range exists in any
  * process and no TLB holds one: access faults with SIGBUS as on a page
  * never loaded, the pages are freed and uncharged, and LOAD may fill the
@@ -235,6 +314,53 @@ struct jitseal_retire {
 
 #define JITSEAL_RETIRE_SIZE_VER0	24
 
+/**
+ * struct jitseal_slot_update - one slot and its new target
+ * @slot:	pool offset of a slot declared by a LOAD
+ * @target:	the new value: 0 (empty), or an address, as the calling
+ *		process maps it, of a declared entry point of this pool
+ *		(through an executable mapping of the pool), or, for a slot
+ *		declared JITSEAL_SLOT_EXTERNAL, an address in an executable,
+ *		file-backed mapping of the caller that is not writable and
+ *		whose file nobody has open for writing
+ * @flags:	none defined yet, must be 0
+ * @reserved:	must be 0
+ */
+struct jitseal_slot_update {
+	__aligned_u64 slot;
+	__aligned_u64 target;
+	__u32 flags;
+	__u32 reserved;
+};
+
+#define JITSEAL_SLOT_UPDATE_SIZE_VER0	24
+
+/**
+ * struct jitseal_set_slots - retarget slots (JITSEAL_IOC_SET_SLOTS)
+ * @size:		sizeof(struct jitseal_set_slots)
+ * @flags:		none defined yet, must be 0
+ * @updates:		user pointer to @nr_updates updates
+ * @nr_updates:		1 .. JITSEAL_MAX_DECLS
+ * @update_size:	stride of @updates (at least VER0)
+ *
+ * Every update is checked before any slot changes; then each slot is
+ * written with one single-copy-atomic aligned 8-byte store, so a thread
+ * calling through it sees its old or its new target, never a mix.  On an
+ * error nothing changed: EPERM on a map-only fd, ENXIO before SETUP,
+ * EACCES if the policy forbids slots, EINVAL for bad flags, sizes or a
+ * slot named twice, ENOENT if a @slot is not a declared slot,
+ * EADDRNOTAVAIL if a @target is refused (each refused call is audited).
+ */
+struct jitseal_set_slots {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 updates;
+	__u32 nr_updates;
+	__u32 update_size;
+};
+
+#define JITSEAL_SET_SLOTS_SIZE_VER0	24
+
 #define JITSEAL_IOC_VERSION \
 	_IOC(_IOC_READ | _IOC_WRITE, JITSEAL_IOC_MAGIC, 0x00, \
 	     JITSEAL_VERSION_SIZE_VER0)
@@ -249,5 +375,7 @@ struct jitseal_retire {
 	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x04, JITSEAL_MAP_FD_SIZE_VER0)
 #define JITSEAL_IOC_RETIRE \
 	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x05, JITSEAL_RETIRE_SIZE_VER0)
+#define JITSEAL_IOC_SET_SLOTS \
+	_IOC(_IOC_WRITE, JITSEAL_IOC_MAGIC, 0x06, JITSEAL_SET_SLOTS_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_JITSEAL_H */

@@ -72,6 +72,12 @@ public:
 	using JITLinkMemoryManager::deallocate;
 
 	jitseal_pool *pool() const { return Pool; }
+
+	/*
+	 * From now on, declare every function a graph seals an entry point
+	 * (jitseal_slots_set(3)), so that sealed slots may hold it.
+	 */
+	void declareEntryPoints(bool On) { Entries = On; }
 	MemoryManagerStats stats() const;
 
 	/* True when deallocate() gives memory back (jitseal_free()). */
@@ -86,6 +92,7 @@ private:
 
 	jitseal_pool *Pool;
 	bool Own;
+	std::atomic<bool> Entries{false};
 	std::atomic<uint64_t> Graphs{0}, Segments{0}, NFinalized{0},
 		Abandoned{0}, Failed{0}, Deallocated{0}, Freed{0};
 	std::atomic<uint64_t> Bytes[JITSEAL_KIND_MAX] = {};
