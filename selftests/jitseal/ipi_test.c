@@ -79,7 +79,7 @@ static long long loads_on(int fd, unsigned int *off)
 	struct jitseal_segment s;
 	int i;
 
-	for (i = 0; i < LOADS; i++, *off += 8) {
+	for (i = 0; i < LOADS; i++, *off += 16) {
 		s = js_seg(code, *off, js_emit_ret(code, i), JITSEAL_PROT_RX);
 		if (js_load(fd, &s, 1, JITSEAL_LOAD_SYNC_CORE, NULL))
 			return -1;

@@ -77,7 +77,8 @@ static bool pages_match(const struct model *m, const uint8_t *pool,
 		if (!page_published(m, p))
 			continue;
 		for (i = p * JS_PAGE; i < (p + 1) * JS_PAGE; i++)
-			if (pool[i] != (m->sealed[i] ? m->content[i] : 0xcc))
+			if (pool[i] != (m->sealed[i] ? m->content[i] :
+					 js_arch_fill_byte(i, JS_ARCH_TRAP_INSN)))
 				return false;
 	}
 	return true;

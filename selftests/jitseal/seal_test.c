@@ -168,7 +168,7 @@ TEST_F(pool, proc_self_mem_write_refused)
 	uint8_t nops[8];
 	int fd;
 
-	memset(nops, 0x90, sizeof(nops));
+	js_fill_nop(nops, sizeof(nops));
 	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, pwrite(fd, nops, sizeof(nops), (off_t)(uintptr_t)self->code));
@@ -186,7 +186,7 @@ TEST_F(pool, process_vm_writev_refused)
 	struct iovec local = { nops, sizeof(nops) };
 	struct iovec remote = { self->code, sizeof(nops) };
 
-	memset(nops, 0x90, sizeof(nops));
+	js_fill_nop(nops, sizeof(nops));
 	EXPECT_EQ(-1, process_vm_writev(getpid(), &local, 1, &remote, 1, 0));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(FIRST_VAL, js_call(self->code));

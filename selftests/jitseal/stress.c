@@ -56,6 +56,8 @@
 #define CODE_SLOTS	(CODE_PAGES * SLOTS_PER_PAGE)
 #define SLOTS		(PAGES * SLOTS_PER_PAGE)
 #define RO_LEN		8	/* a read-only slot: value, ~value */
+/* The most a slot holds: code (JS_RET_LEN) or read-only data. */
+#define SLOT_BYTES	(JS_RET_LEN > RO_LEN ? JS_RET_LEN : RO_LEN)
 #define MAX_BATCH	48
 #define MAX_THREADS	64
 #define EMPTY		0u
@@ -259,7 +261,7 @@ struct batch {
 	unsigned int nr;
 	unsigned int slot[MAX_BATCH];
 	uint32_t val[MAX_BATCH];
-	uint8_t bytes[MAX_BATCH][RO_LEN];
+	uint8_t bytes[MAX_BATCH][SLOT_BYTES];
 	struct jitseal_segment seg[MAX_BATCH];
 	uint8_t digests[MAX_BATCH][JITSEAL_DIGEST_SIZE];
 	uint64_t len;

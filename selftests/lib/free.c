@@ -28,7 +28,7 @@ static void *fn_ret(struct jitseal_pool *p, size_t len, size_t align,
 
 	if (jitseal_alloc(p, len, align, JITSEAL_CODE, &m))
 		return NULL;
-	memset(m.stage, 0xcc, len);
+	trap_fill(m.stage, len);
 	emit_ret_imm(m.stage, v);
 	if (jitseal_finalize(p, NULL))
 		return NULL;
@@ -172,7 +172,7 @@ TEST(pending_is_busy)
 	ASSERT_NE(NULL, p);
 	b = jitseal_batch_create(p);
 	ASSERT_NE(NULL, b);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &c));
 	emit_ret_imm(c.stage, 4);
 	ASSERT_EQ(0, jitseal_batch_alloc(b, 64, 16, JITSEAL_DATA, &d));
 	ASSERT_EQ(0, jitseal_batch_alloc(b, 8, 8, JITSEAL_RODATA, &e));
@@ -198,7 +198,7 @@ TEST(discarded_data_freeable)
 	struct jitseal_mem c, d;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &c));
 	ASSERT_EQ(0, jitseal_alloc(p, 64, 16, JITSEAL_DATA, &d));
 	ASSERT_EQ(0, jitseal_discard(p));
 	EXPECT_EQ(-EINVAL, jitseal_free(p, c.addr));
