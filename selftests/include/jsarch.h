@@ -42,6 +42,15 @@ static inline int32_t js_arch_rel32(const void *next, const void *to)
 	return (int32_t)((intptr_t)to - (intptr_t)next);
 }
 
+/* The value a function of js_arch_emit_ret() returns, if @p holds one. */
+static inline bool js_arch_ret_value(const uint8_t *p, uint32_t *v)
+{
+	if (p[0] != 0xb8 || p[5] != 0xc3)
+		return false;
+	memcpy(v, p + 1, 4);
+	return true;
+}
+
 static inline size_t js_arch_emit_ret(uint8_t *p, uint32_t v)
 {
 	p[0] = 0xb8;
@@ -144,6 +153,19 @@ static inline size_t js_arch_emit_ret(uint8_t *p, uint32_t v)
 	js_arch_mov32(p, &n, 0, v);
 	js_arch_put(p, &n, JS_ARCH_RET_INSN);
 	return n;
+}
+
+/* The value a function of js_arch_emit_ret() returns, if @p holds one. */
+static inline bool js_arch_ret_value(const uint8_t *p, uint32_t *v)
+{
+	uint32_t w[3];
+
+	memcpy(w, p, sizeof(w));
+	if ((w[0] & 0xffe0001f) != 0x52800000U ||
+	    (w[1] & 0xffe0001f) != 0x72a00000U || w[2] != JS_ARCH_RET_INSN)
+		return false;
+	*v = (w[0] >> 5 & 0xffff) | (w[1] >> 5 & 0xffff) << 16;
+	return true;
 }
 
 /* w1 = a; w0 = w0 * w1; w1 = b; w0 = w0 + w1; ret */

@@ -157,7 +157,8 @@ static int predict(const struct model *m, const struct jitseal_segment *s,
 
 		for (k = s[i].offset; k < s[i].offset + s[i].len; k++)
 			overlap |= m->sealed[k];
-		fault |= s[i].src < 4096 || s[i].src >= 0x800000000000ULL;
+		/* the first page, or a kernel address (top bit set) */
+		fault |= s[i].src < 4096 || s[i].src >= 1ULL << 63;
 	}
 	if (overlap)
 		return -EEXIST;

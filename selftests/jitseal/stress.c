@@ -160,7 +160,7 @@ static unsigned int slot_bytes(unsigned int slot, uint32_t v, uint8_t *buf)
 /* A loaded slot reads or returns its value. */
 static void check_loaded(struct pool *p, unsigned int slot, uint32_t v)
 {
-	uint8_t want[RO_LEN], got[RO_LEN];
+	uint8_t want[SLOT_BYTES], got[RO_LEN];
 	int ret = 0, sig;
 
 	if (is_code(slot)) {
@@ -191,7 +191,7 @@ enum quiet {
 static void check_empty(struct pool *p, unsigned int slot, enum quiet q)
 {
 	bool present = atomic_load(&p->present[slot_page(slot)]);
-	uint8_t got[SLOT];
+	_Alignas(16) uint8_t got[SLOT];
 	int sig = js_guarded_read(slot_addr(p, slot), got, SLOT);
 
 	if (sig == SIGBUS && !present)
@@ -592,7 +592,9 @@ static void audit_page(struct worker *w, struct pool *p, unsigned int pg)
 {
 	const uint8_t *addr = slot_addr(p, pg * SLOTS_PER_PAGE);
 	bool present = atomic_load(&p->present[pg]);
-	uint8_t got[JS_PAGE], want[RO_LEN];
+	/* a copy of the page: aligned as the page, for js_is_trap() */
+	_Alignas(16) uint8_t got[JS_PAGE];
+	uint8_t want[SLOT_BYTES];
 	unsigned int s, first = pg * SLOTS_PER_PAGE;
 	int sig = js_guarded_read(addr, got, JS_PAGE);
 	uint32_t v;
