@@ -205,7 +205,7 @@ int patch_fixup(uint8_t *code, const struct fixup *f, uintptr_t at,
 		pages = (int64_t)(to >> 12) - (int64_t)(at >> 12);
 		if (pages < -(1LL << 20) || pages >= 1LL << 20)
 			return -1;
-		w[0] |= ((uint32_t)pages & 3) << 29 | ((uint32_t)(pages >> 2) & 0x7ffff) << 5;
+		w[0] |= ((uint32_t)pages & 3) << 29 | ((uint32_t)((uint64_t)pages >> 2) & 0x7ffff) << 5;
 		w[1] |= (uint32_t)(to & 0xfff) << 10;
 	}
 	memcpy(code + f->at, w, f->kind == FIX_CALL ? 4 : 8);

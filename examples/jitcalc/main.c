@@ -211,7 +211,9 @@ static void attack(void *code, int sealed)
 		return;
 	pid = fork();
 	if (pid == 0) {
-		*(volatile uint8_t *)code = *(volatile uint8_t *)code;
+		uint8_t same = *(volatile uint8_t *)code;
+
+		*(volatile uint8_t *)code = same;	/* the byte already there */
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);

@@ -139,7 +139,8 @@ static inline void js_arch_addr(uint8_t *p, size_t *n, const uint8_t *at,
 				const void *to)
 {
 	int64_t pages = ((intptr_t)to >> 12) - ((intptr_t)(at + *n) >> 12);
-	uint32_t lo = (uint32_t)pages & 3, hi = (uint32_t)(pages >> 2) & 0x7ffff;
+	uint32_t lo = (uint32_t)pages & 3;
+	uint32_t hi = (uint32_t)((uint64_t)pages >> 2) & 0x7ffff;
 
 	js_arch_put(p, n, 0x90000000U | lo << 29 | hi << 5 | 16);
 	js_arch_put(p, n, 0x91000000U | ((uint32_t)(uintptr_t)to & 0xfff) << 10 |
