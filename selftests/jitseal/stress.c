@@ -331,9 +331,10 @@ static void load_overlapping(struct worker *w, struct pool *p, struct batch *b)
 
 	if (b->nr == MAX_BATCH || !pick_loaded(w, p, &slot, &v))
 		return;
-	b->seg[b->nr] = js_seg(b->bytes[0], slot * SLOT + below(w, JS_RET_LEN),
-			       1, is_code(slot) ? JITSEAL_PROT_RX :
-						  JITSEAL_PROT_R);
+	/* a byte of what the slot holds: code or read-only data */
+	b->seg[b->nr] = js_seg(b->bytes[0],
+			       slot * SLOT + below(w, slot_len(slot)), 1,
+			       is_code(slot) ? JITSEAL_PROT_RX : JITSEAL_PROT_R);
 	ret = js_load(p->fd, b->seg, b->nr + 1, 0, NULL);
 	atomic_fetch_add(&op_count[8], 1);
 	if (ret != -EEXIST)
