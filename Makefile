@@ -11,7 +11,7 @@ USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/admin selftests/pcre2 selftests/mdwe
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps deps-kernels module modules-kernels userspace check check-debug check-kernels lint demo bench bench-native \
+.PHONY: all deps deps-kernels deps-arm64 check-arm64 module modules-kernels userspace check check-debug check-kernels lint demo bench bench-native \
 	install dkms-source deb clean distclean pcre2 $(USER_DIRS)
 
 all: module userspace
@@ -22,6 +22,11 @@ deps:
 # Every kernel of tools/kernel-matrix (make check needs only the first).
 deps-kernels: deps
 	@tools/deps --kernels
+
+# arm64: cross compiler, qemu-system-aarch64, Debian's arm64 kernel, headers
+# and guest root (tools/arm64-fetch).
+deps-arm64: deps
+	@tools/deps --arm64
 
 module:
 	@test -d "$(KDIR)" || { echo "jitseal: no kernel headers at KDIR=$(KDIR) (run: make deps)" >&2; exit 1; }
@@ -65,6 +70,11 @@ check-debug: deps
 check-kernels: deps-kernels
 	@$(MAKE) --no-print-directory all modules-kernels
 	@tools/check-kernels
+
+# The arm64 tier: a cross-built copy of the tree in build/arm64/src, its
+# suites in a qemu-system-aarch64 guest (tools/check-arm64).
+check-arm64: deps-arm64
+	@tools/check-arm64
 
 lint:
 	@tools/lint

@@ -20,4 +20,6 @@ WARNFLAGS := -Wall -Wextra -Werror
 USER_CFLAGS = $(CFLAGS) $(WARNFLAGS) -std=gnu11 -D_GNU_SOURCE \
 	      -I$(TOP)/uapi -I$(TOP)/lib/include
 # -isystem: the 6.1 harness itself trips -Wextra (unused parameters).
-SELFTEST_CFLAGS = $(USER_CFLAGS) -isystem $(KSRC)/tools/testing/selftests
+# selftests/include: the tests' code emitters per architecture (jsarch.h).
+SELFTEST_CFLAGS = $(USER_CFLAGS) -isystem $(KSRC)/tools/testing/selftests \
+		  -I$(TOP)/selftests/include

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* jitcalc: a small expression language, its interpreter and x86-64 JIT. */
+/*
+ * jitcalc: a small expression language, its interpreter and a JIT for
+ * x86-64 (x86.c) and arm64 (arm64.c).
+ */
 #ifndef JITCALC_H
 #define JITCALC_H
 
@@ -21,7 +24,7 @@ struct node {
 	struct node **args;	/* N_CALL */
 };
 
-#define MAX_PARAMS	6	/* passed in registers, SysV */
+#define MAX_PARAMS	6	/* passed in registers (SysV, AAPCS64) */
 
 struct func {
 	char name[32];
@@ -45,14 +48,14 @@ void free_program(struct prog *p);
 int64_t interp(const struct prog *p, const struct node *n, const int64_t *env,
 	       uint64_t *calls);
 
-/* x86.c: code generation into a growable buffer */
+/* gen.c: code generation into a growable buffer */
 struct buf {
 	uint8_t *p;
 	size_t len, cap;
 };
 
 struct fixup {
-	size_t at;		/* offset of a rel32 in the function's code */
+	size_t at;		/* offset of the reference in the function's code */
 	int kind;		/* FIX_CALL, FIX_RODATA, FIX_DATA */
 	int target;		/* function index, or rodata constant index */
 };
@@ -72,8 +75,28 @@ struct consts {
 	int n, cap;
 };
 
+struct gen {
+	struct cfunc *c;
+	struct consts *k;
+	int depth;		/* temporaries pushed */
+	int err;
+};
+
+void gen_put(struct gen *g, const void *bytes, size_t n);
+/* Note a reference to patch at the current end of the code. */
+void gen_fixup(struct gen *g, int kind, int target);
+/* The rodata index of constant @v (added if new). */
+int gen_const(struct gen *g, int64_t v);
+void free_cfunc(struct cfunc *c);
+
+/* x86.c or arm64.c, the target's */
 int gen_function(const struct func *f, const struct node *body,
 		 struct cfunc *out, struct consts *k);
-void free_cfunc(struct cfunc *c);
+/*
+ * Patch the reference @f in @code (staging) of a function whose fixup
+ * location runs at @at, to @to: 0, or -1 when @to is out of its reach.
+ */
+int patch_fixup(uint8_t *code, const struct fixup *f, uintptr_t at,
+		uintptr_t to);
 
 #endif

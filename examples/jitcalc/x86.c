@@ -5,99 +5,35 @@
  * temporaries are pushed; calls pass arguments in rdi..r9 and keep rsp
  * 16-byte aligned.  Calls, rodata constants and the data counter are
  * rel32 (RIP-relative) fixups, patched once final addresses are known.
+ * The code buffer, fixup list and constants are gen.c's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "jitcalc.h"
 
-struct gen {
-	struct cfunc *c;
-	struct consts *k;
-	int depth;		/* temporaries pushed */
-	int err;
-};
-
-static void put(struct gen *g, const void *bytes, size_t n)
-{
-	struct buf *b = &g->c->code;
-
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
-		uint8_t *p;
-
-		while (cap < b->len + n)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			g->err = -1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, bytes, n);
-	b->len += n;
-}
-
 #define PUT(g, ...) do {						\
 	static const uint8_t _b[] = { __VA_ARGS__ };			\
-	put(g, _b, sizeof(_b));						\
+	gen_put(g, _b, sizeof(_b));					\
 } while (0)
 
 static void put8(struct gen *g, int v)
 {
 	uint8_t b = (uint8_t)v;
 
-	put(g, &b, 1);
+	gen_put(g, &b, 1);
 }
 
 static void put32(struct gen *g, int32_t v)
 {
-	put(g, &v, 4);
+	gen_put(g, &v, 4);
 }
 
+/* A rel32 to patch once final addresses are known (patch_fixup()). */
 static void fixup(struct gen *g, int kind, int target)
 {
-	struct cfunc *c = g->c;
-
-	if (c->nfix == c->capfix) {
-		int cap = c->capfix ? c->capfix * 2 : 8;
-		struct fixup *f = realloc(c->fix, (size_t)cap * sizeof(*f));
-
-		if (!f) {
-			g->err = -1;
-			return;
-		}
-		c->fix = f;
-		c->capfix = cap;
-	}
-	c->fix[c->nfix++] = (struct fixup){ .at = c->code.len, .kind = kind,
-					    .target = target };
+	gen_fixup(g, kind, target);
 	put32(g, 0);
-}
-
-static int add_const(struct gen *g, int64_t v)
-{
-	struct consts *k = g->k;
-	int i;
-
-	for (i = 0; i < k->n; i++)
-		if (k->v[i] == v)
-			return i;
-	if (k->n == k->cap) {
-		int cap = k->cap ? k->cap * 2 : 8;
-		int64_t *p = realloc(k->v, (size_t)cap * sizeof(*p));
-
-		if (!p) {
-			g->err = -1;
-			return 0;
-		}
-		k->v = p;
-		k->cap = cap;
-	}
-	k->v[k->n] = v;
-	return k->n++;
 }
 
 /* Patch a rel8 jump at @at to land at the current end. */
@@ -193,7 +129,7 @@ static void gen_call(struct gen *g, const struct node *n)
 		g->depth++;
 	}
 	for (i = n->nargs - 1; i >= 0; i--) {
-		put(g, pops[i], i >= 4 ? 2 : 1);
+		gen_put(g, pops[i], i >= 4 ? 2 : 1);
 		g->depth--;
 	}
 	pad = g->depth & 1;
@@ -218,7 +154,7 @@ static void gen_expr(struct gen *g, const struct node *n)
 			put32(g, (int32_t)n->num);
 		} else {
 			PUT(g, 0x48, 0x8b, 0x05);	/* mov rax, [rip+k] */
-			fixup(g, FIX_RODATA, add_const(g, n->num));
+			fixup(g, FIX_RODATA, gen_const(g, n->num));
 		}
 		return;
 	case N_VAR:
@@ -278,7 +214,7 @@ int gen_function(const struct func *f, const struct node *body,
 		put8(&g, 8 * (np + (np & 1)));
 	}
 	for (i = 0; i < np; i++) {			/* mov [rbp-8(i+1)], reg */
-		put(&g, spill[i], 3);
+		gen_put(&g, spill[i], 3);
 		put8(&g, -8 * (i + 1));
 	}
 	if (f) {
@@ -290,9 +226,14 @@ int gen_function(const struct func *f, const struct node *body,
 	return g.err;
 }
 
-void free_cfunc(struct cfunc *c)
+int patch_fixup(uint8_t *code, const struct fixup *f, uintptr_t at,
+		uintptr_t to)
 {
-	free(c->code.p);
-	free(c->fix);
-	memset(c, 0, sizeof(*c));
+	int64_t d = (int64_t)(to - (at + 4));
+
+	/* one reservation: every target is within +-2 GiB */
+	if (d != (int32_t)d)
+		return -1;
+	memcpy(code + f->at, &(int32_t){ (int32_t)d }, 4);
+	return 0;
 }

@@ -139,36 +139,38 @@ TEST(concurrent_setup_one_wins)
 
 TEST(max_segments_in_one_batch)
 {
-	static uint8_t code[4096][8], dig[4096][JITSEAL_DIGEST_SIZE];
+	/* Functions STRIDE bytes apart, with a gap of traps after each. */
+	enum { STRIDE = JS_RET_LEN < 8 ? 8 : 16, PAGES = 4096 * STRIDE / JS_PAGE };
+	static uint8_t code[4096][JS_RET_LEN], dig[4096][JITSEAL_DIGEST_SIZE];
 	static struct jitseal_segment seg[4096];
 	struct jitseal_pool_info info;
 	uint8_t *p, want[32];
 	int fd, i;
 
-	fd = js_pool(8 * JS_PAGE, 0);
+	fd = js_pool(PAGES * JS_PAGE, 0);
 	ASSERT_LE(0, fd);
-	/* In reverse order, 8 bytes apart: 4096 functions, one LOAD. */
+	/* In reverse order, STRIDE bytes apart: 4096 functions, one LOAD. */
 	for (i = 0; i < 4096; i++) {
 		js_emit_ret(code[i], i);
-		seg[i] = js_seg(code[i], (4095 - i) * 8, JS_RET_LEN,
+		seg[i] = js_seg(code[i], (4095 - i) * STRIDE, JS_RET_LEN,
 				JITSEAL_PROT_RX);
 	}
 	ASSERT_EQ(0, js_load(fd, seg, 4096, JITSEAL_LOAD_DIGEST, dig));
 	ASSERT_EQ(0, js_info(fd, &info));
 	EXPECT_EQ(4096 * JS_RET_LEN, info.sealed_bytes);
 	EXPECT_EQ(1, info.loads);
-	EXPECT_EQ(8, info.pages);
-	p = js_map(fd, 8 * JS_PAGE, 0, PROT_READ | PROT_EXEC);
+	EXPECT_EQ(PAGES, info.pages);
+	p = js_map(fd, PAGES * JS_PAGE, 0, PROT_READ | PROT_EXEC);
 	ASSERT_NE(NULL, p);
 	for (i = 0; i < 4096; i++) {
-		ASSERT_EQ(i, js_call(p + (4095 - i) * 8));
-		EXPECT_TRUE(js_is_trap(p + (4095 - i) * 8 + JS_RET_LEN, 2));
+		ASSERT_EQ(i, js_call(p + (4095 - i) * STRIDE));
+		EXPECT_TRUE(js_is_trap(p + (4095 - i) * STRIDE + JS_RET_LEN, 2));
 	}
 	for (i = 0; i < 4096; i += 511) {
 		js_sha256(code[i], JS_RET_LEN, want);
 		EXPECT_EQ(0, memcmp(want, dig[i], 32));
 	}
-	munmap(p, 8 * JS_PAGE);
+	munmap(p, PAGES * JS_PAGE);
 	close(fd);
 }
 

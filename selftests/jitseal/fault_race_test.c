@@ -77,7 +77,7 @@ static uint32_t race_val(uint32_t gen, unsigned int pg)
 static int toucher(uint8_t *code, double deadline, uint64_t seed)
 {
 	uint64_t rng = seed, hits = 0, traps = 0;
-	uint8_t want[JS_RET_LEN];
+	uint32_t got_val;
 
 	js_guard_signals();
 	while (now() < deadline) {
@@ -88,10 +88,8 @@ static int toucher(uint8_t *code, double deadline, uint64_t seed)
 		if (js_rand_below(&rng, 16)) {
 			sig = js_guarded_read(p, got, sizeof(got));
 			/* Any generation, but this page's function. */
-			memcpy(&val, got + 1, sizeof(val));
-			js_emit_ret(want, val);
-			if (!sig && ((val & 0xf) != (int)pg ||
-				     memcmp(got, want, sizeof(got)))) {
+			if (!sig && (!js_arch_ret_value(got, &got_val) ||
+				     (got_val & 0xf) != pg)) {
 				fprintf(stderr, "page %u holds %02x %02x %02x\n",
 					pg, got[0], got[1], got[2]);
 				return 1;

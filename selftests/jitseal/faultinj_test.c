@@ -528,7 +528,7 @@ static void add_seg(FIXTURE_DATA(fi) *self, uint64_t offset, uint64_t len,
 	uint8_t *src = self->src + *used;
 	uint64_t i;
 
-	memset(src, 0xc3, len);
+	js_fill_ret(src, len);
 	for (i = 0; i + JS_RET_LEN <= len; i += 16)
 		js_emit_ret(src + i, (uint32_t)(offset + i));
 	self->seg[self->nr++] = js_seg(src, offset, len,
@@ -582,7 +582,8 @@ static void load_expect(struct __test_metadata *_metadata,
 
 			if (!want->present[pg]) {
 				want->present[pg] = true;
-				memset(want->bytes[pg], 0xcc, JS_PAGE);
+				js_arch_fill_at(want->bytes[pg], 0, JS_PAGE,
+						JS_ARCH_TRAP_INSN);
 				added++;
 			}
 			want->bytes[pg][off % JS_PAGE] =
@@ -917,7 +918,7 @@ static void retire_prepare(struct __test_metadata *_metadata,
 	struct jitseal_segment s;
 
 	make_pool(_metadata, self);
-	memset(self->src, 0xc3, sizeof(self->src));
+	js_fill_ret(self->src, sizeof(self->src));
 	s = js_seg(self->src, 0, 3 * JS_PAGE, JITSEAL_PROT_RX);
 	ASSERT_EQ(0, js_load(self->fd, &s, 1, 0, NULL));
 }

@@ -123,7 +123,7 @@ static int kill_me_mid_load(void *arg)
 	int fd;
 
 	(void)arg;
-	memset(code, 0xc3, sizeof(code));
+	js_fill_ret(code, sizeof(code));
 	for (;;) {	/* until killed, most likely in the middle of a copy */
 		fd = js_pool(sizeof(code), 0);
 		if (fd < 0 || js_load(fd, &s, 1, 0, NULL))

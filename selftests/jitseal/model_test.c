@@ -77,7 +77,8 @@ static bool pages_match(const struct model *m, const uint8_t *pool,
 		if (!page_published(m, p))
 			continue;
 		for (i = p * JS_PAGE; i < (p + 1) * JS_PAGE; i++)
-			if (pool[i] != (m->sealed[i] ? m->content[i] : 0xcc))
+			if (pool[i] != (m->sealed[i] ? m->content[i] :
+					 js_arch_fill_byte(i, JS_ARCH_TRAP_INSN)))
 				return false;
 	}
 	return true;
@@ -156,7 +157,8 @@ static int predict(const struct model *m, const struct jitseal_segment *s,
 
 		for (k = s[i].offset; k < s[i].offset + s[i].len; k++)
 			overlap |= m->sealed[k];
-		fault |= s[i].src < 4096 || s[i].src >= 0x800000000000ULL;
+		/* the first page, or a kernel address (top bit set) */
+		fault |= s[i].src < 4096 || s[i].src >= 1ULL << 63;
 	}
 	if (overlap)
 		return -EEXIST;

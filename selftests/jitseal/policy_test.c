@@ -259,8 +259,8 @@ TEST(audit_logs_every_load)
 	ASSERT_EQ(0, js_sysfs_write("audit", "0"));
 
 	snprintf(needle, sizeof(needle),
-		 "jitseal: audit: load pid=%d comm=policy_test uid=0 pool=%llu segments=2 bytes=12 sha256=",
-		 getpid(), (unsigned long long)info.pool_id);
+		 "jitseal: audit: load pid=%d comm=policy_test uid=0 pool=%llu segments=2 bytes=%d sha256=",
+		 getpid(), (unsigned long long)info.pool_id, 2 * JS_RET_LEN);
 	js_sha256(code[0], JS_RET_LEN, dig);
 	ASSERT_TRUE(js_kmsg_find(kmsg, needle, line, sizeof(line)))
 		TH_LOG("no \"%s\" in the kernel log", needle);
@@ -283,13 +283,14 @@ TEST(audit_logs_every_load)
 		int i;
 
 		for (i = 0; i < 10; i++)
-			ms[i] = js_seg(many[i], 512 + i * 8,
+			ms[i] = js_seg(many[i], 512 + i * 16,
 				       js_emit_ret(many[i], i), JITSEAL_PROT_RX);
 		ASSERT_EQ(0, js_sysfs_write("audit", "1"));
 		ASSERT_EQ(0, js_load(fd, ms, 10, 0, NULL));
 		ASSERT_EQ(0, js_sysfs_write("audit", "0"));
-		ASSERT_TRUE(js_kmsg_find(kmsg, "segments=10 bytes=60 sha256=",
-					 line, sizeof(line)));
+		snprintf(needle, sizeof(needle), "segments=10 bytes=%d sha256=",
+			 10 * JS_RET_LEN);
+		ASSERT_TRUE(js_kmsg_find(kmsg, needle, line, sizeof(line)));
 		EXPECT_NE(NULL, strstr(line, ",+2\n")) TH_LOG("%s", line);
 	}
 

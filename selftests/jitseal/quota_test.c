@@ -161,7 +161,7 @@ TEST_F(quota, max_user_bytes_gives_edquot)
 	int a, b;
 
 	ASSERT_EQ(0, set_knob("max_user_bytes", sizeof(code)));
-	memset(code, 0xc3, sizeof(code));
+	js_fill_ret(code, sizeof(code));
 	a = js_pool(4 * JS_PAGE, 0);
 	ASSERT_LE(0, a);
 	b = js_pool(4 * JS_PAGE, 0);
@@ -255,7 +255,7 @@ static void cg_child(const char *cg, struct cg_result *r)
 	struct jitseal_segment s;
 	int fd, ret;
 
-	memset(code, 0xc3, sizeof(code));
+	js_fill_ret(code, sizeof(code));
 	fd = js_pool(CG_POOL, 0);
 	if (fd < 0)
 		_exit(1);

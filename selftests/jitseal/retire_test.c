@@ -113,7 +113,7 @@ TEST_F(pool, retire_inside_sealed_range_splits_it)
 	struct jitseal_segment s;
 
 	ASSERT_NE(NULL, buf);
-	memset(buf, 0xc3, 3 * JS_PAGE);
+	js_fill_ret(buf, 3 * JS_PAGE);
 	js_emit_ret(buf, 10);
 	js_emit_ret(buf + 2 * JS_PAGE, 12);
 	s = js_seg(buf, 0, 3 * JS_PAGE, JITSEAL_PROT_RX);
@@ -417,7 +417,7 @@ TEST(user_quota_freed_by_retire)
 	int fd;
 
 	ASSERT_NE(NULL, buf);
-	memset(buf, 0xc3, 4 * JS_PAGE);
+	js_fill_ret(buf, 4 * JS_PAGE);
 	ASSERT_EQ(0, js_sysfs_read("max_user_bytes", saved, sizeof(saved)));
 	snprintf(val, sizeof(val), "%lu", base + 2 * JS_PAGE);
 	ASSERT_EQ(0, js_sysfs_write("max_user_bytes", val));
@@ -459,7 +459,7 @@ static int cg_child(void *arg)
 	uint64_t loaded, retired;
 	int fd;
 
-	memset(code, 0xc3, sizeof(code));
+	js_fill_ret(code, sizeof(code));
 	fd = js_pool(CG_BYTES, 0);
 	if (fd < 0)
 		return 1;

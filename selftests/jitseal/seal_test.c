@@ -168,7 +168,7 @@ TEST_F(pool, proc_self_mem_write_refused)
 	uint8_t nops[8];
 	int fd;
 
-	memset(nops, 0x90, sizeof(nops));
+	js_fill_nop(nops, sizeof(nops));
 	fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, pwrite(fd, nops, sizeof(nops), (off_t)(uintptr_t)self->code));
@@ -186,7 +186,7 @@ TEST_F(pool, process_vm_writev_refused)
 	struct iovec local = { nops, sizeof(nops) };
 	struct iovec remote = { self->code, sizeof(nops) };
 
-	memset(nops, 0x90, sizeof(nops));
+	js_fill_nop(nops, sizeof(nops));
 	EXPECT_EQ(-1, process_vm_writev(getpid(), &local, 1, &remote, 1, 0));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(FIRST_VAL, js_call(self->code));
@@ -358,9 +358,9 @@ TEST_F(pool, never_loaded_page_sigbus)
 	EXPECT_EQ(SIGBUS, js_killed_by(jump, self->code + 2 * JS_PAGE));
 	EXPECT_EQ(SIGBUS, js_killed_by(touch, self->ro));
 	/* Once loaded, the same address works without a new mapping. */
-	ASSERT_EQ(0, js_load_ret(self->fd, 2 * JS_PAGE + 10, 77));
-	EXPECT_EQ(77, js_call(self->code + 2 * JS_PAGE + 10));
-	EXPECT_TRUE(js_is_trap(self->code + 2 * JS_PAGE, 10));
+	ASSERT_EQ(0, js_load_ret(self->fd, 2 * JS_PAGE + 12, 77));
+	EXPECT_EQ(77, js_call(self->code + 2 * JS_PAGE + 12));
+	EXPECT_TRUE(js_is_trap(self->code + 2 * JS_PAGE, 12));
 }
 
 TEST_F(pool, digest_matches_installed_bytes)
@@ -373,10 +373,10 @@ TEST_F(pool, digest_matches_installed_bytes)
 		code[i] = (uint8_t)(i * 7 + 3);
 	/* Reverse order on purpose: digests follow the caller's order. */
 	s[0] = js_seg(code, JS_PAGE + 1, 2 * JS_PAGE, JITSEAL_PROT_RX);
-	s[1] = js_seg(code + 2 * JS_PAGE, 10, 1000, JITSEAL_PROT_RX);
+	s[1] = js_seg(code + 2 * JS_PAGE, 16, 1000, JITSEAL_PROT_RX);
 	ASSERT_EQ(0, js_load(self->fd, s, 2, JITSEAL_LOAD_DIGEST, dig));
 	EXPECT_EQ(0, memcmp(self->code + JS_PAGE + 1, code, 2 * JS_PAGE));
-	EXPECT_EQ(0, memcmp(self->code + 10, code + 2 * JS_PAGE, 1000));
+	EXPECT_EQ(0, memcmp(self->code + 16, code + 2 * JS_PAGE, 1000));
 	js_sha256(code, 2 * JS_PAGE, want);
 	EXPECT_EQ(0, memcmp(dig[0], want, 32));
 	js_sha256(code + 2 * JS_PAGE, 1000, want);
@@ -385,17 +385,17 @@ TEST_F(pool, digest_matches_installed_bytes)
 
 TEST_F(pool, sync_core_load)
 {
-	ASSERT_EQ(0, js_load_ret(self->fd, 6, 0));
+	ASSERT_EQ(0, js_load_ret(self->fd, 16, 0));
 	{
 		uint8_t code[JS_RET_LEN];
-		struct jitseal_segment s = js_seg(code, 12,
+		struct jitseal_segment s = js_seg(code, 32,
 						  js_emit_ret(code, 99),
 						  JITSEAL_PROT_RX);
 
 		ASSERT_EQ(0, js_load(self->fd, &s, 1, JITSEAL_LOAD_SYNC_CORE,
 				     NULL));
 	}
-	EXPECT_EQ(99, js_call(self->code + 12));
+	EXPECT_EQ(99, js_call(self->code + 32));
 }
 
 /* --- C4: a batch installs all of its segments or none --- */

@@ -62,6 +62,8 @@
 #define CODE_SLOTS	(CODE_PAGES * SLOTS_PER_PAGE)
 #define SLOTS		(PAGES * SLOTS_PER_PAGE)
 #define RO_LEN		8	/* a read-only slot: value, ~value */
+/* The most a slot holds: code (JS_RET_LEN) or read-only data. */
+#define SLOT_BYTES	(JS_RET_LEN > RO_LEN ? JS_RET_LEN : RO_LEN)
 #define MAX_BATCH	48
 #define MAX_THREADS	64
 #define EMPTY		0u
@@ -164,7 +166,7 @@ static unsigned int slot_bytes(unsigned int slot, uint32_t v, uint8_t *buf)
 /* A loaded slot reads or returns its value. */
 static void check_loaded(struct pool *p, unsigned int slot, uint32_t v)
 {
-	uint8_t want[RO_LEN], got[RO_LEN];
+	uint8_t want[SLOT_BYTES], got[RO_LEN];
 	int ret = 0, sig;
 
 	if (is_code(slot)) {
@@ -195,7 +197,7 @@ enum quiet {
 static void check_empty(struct pool *p, unsigned int slot, enum quiet q)
 {
 	bool present = atomic_load(&p->present[slot_page(slot)]);
-	uint8_t got[SLOT];
+	_Alignas(16) uint8_t got[SLOT];
 	int sig = js_guarded_read(slot_addr(p, slot), got, SLOT);
 
 	if (sig == SIGBUS && !present)
@@ -265,7 +267,7 @@ struct batch {
 	unsigned int nr;
 	unsigned int slot[MAX_BATCH];
 	uint32_t val[MAX_BATCH];
-	uint8_t bytes[MAX_BATCH][RO_LEN];
+	uint8_t bytes[MAX_BATCH][SLOT_BYTES];
 	struct jitseal_segment seg[MAX_BATCH];
 	uint8_t digests[MAX_BATCH][JITSEAL_DIGEST_SIZE];
 	uint64_t len;
@@ -335,9 +337,10 @@ static void load_overlapping(struct worker *w, struct pool *p, struct batch *b)
 
 	if (b->nr == MAX_BATCH || !pick_loaded(w, p, &slot, &v))
 		return;
-	b->seg[b->nr] = js_seg(b->bytes[0], slot * SLOT + below(w, JS_RET_LEN),
-			       1, is_code(slot) ? JITSEAL_PROT_RX :
-						  JITSEAL_PROT_R);
+	/* a byte of what the slot holds: code or read-only data */
+	b->seg[b->nr] = js_seg(b->bytes[0],
+			       slot * SLOT + below(w, slot_len(slot)), 1,
+			       is_code(slot) ? JITSEAL_PROT_RX : JITSEAL_PROT_R);
 	ret = js_load(p->fd, b->seg, b->nr + 1, 0, NULL);
 	atomic_fetch_add(&op_count[8], 1);
 	if (ret != -EEXIST)
@@ -596,7 +599,9 @@ static void audit_page(struct worker *w, struct pool *p, unsigned int pg)
 {
 	const uint8_t *addr = slot_addr(p, pg * SLOTS_PER_PAGE);
 	bool present = atomic_load(&p->present[pg]);
-	uint8_t got[JS_PAGE], want[RO_LEN];
+	/* a copy of the page: aligned as the page, for js_is_trap() */
+	_Alignas(16) uint8_t got[JS_PAGE];
+	uint8_t want[SLOT_BYTES];
 	unsigned int s, first = pg * SLOTS_PER_PAGE;
 	int sig = js_guarded_read(addr, got, JS_PAGE);
 	uint32_t v;

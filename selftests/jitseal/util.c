@@ -18,10 +18,18 @@
 
 size_t js_emit_ret(uint8_t *buf, uint32_t val)
 {
-	buf[0] = 0xb8;
-	memcpy(buf + 1, &val, 4);
-	buf[5] = 0xc3;
-	return JS_RET_LEN;
+	return js_arch_emit_ret(buf, val);
+}
+
+/* Staging buffers are filled as if they were the code: by offset 0. */
+void js_fill_ret(void *buf, size_t len)
+{
+	js_arch_fill_at(buf, 0, len, JS_ARCH_RET_INSN);
+}
+
+void js_fill_nop(void *buf, size_t len)
+{
+	js_arch_fill_at(buf, 0, len, JS_ARCH_NOP_INSN);
 }
 
 int js_call(const void *addr)
@@ -152,13 +160,7 @@ void *js_map(int fd, size_t len, off_t offset, int prot)
 
 bool js_is_trap(const void *p, size_t len)
 {
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (b[i] != 0xcc)
-			return false;
-	return true;
+	return js_arch_is_trap(p, len);
 }
 
 int js_read_file(const char *path, char *buf, size_t size)
@@ -322,7 +324,7 @@ int js_user_uncharged(void)
 	if (js_sysfs_read("max_user_pools", pools, sizeof(pools)) ||
 	    js_sysfs_read("max_user_bytes", bytes, sizeof(bytes)))
 		return -EIO;
-	memset(page, 0xc3, sizeof(page));
+	js_fill_ret(page, sizeof(page));
 	if (js_sysfs_write("max_user_pools", "1") ||
 	    js_sysfs_write("max_user_bytes", "4096")) {
 		ret = -EIO;

@@ -13,12 +13,22 @@
 
 #include <linux/jitseal.h>
 
+#include "jsarch.h"
+
 #define JS_PAGE		4096UL
 #define JS_SYSFS	"/sys/kernel/jitseal"
 
-/* x86-64: mov eax, imm32; ret */
-#define JS_RET_LEN	6
+/*
+ * A function returning @val (jsarch.h: x86-64 mov eax, imm32; ret, arm64
+ * movz/movk w0; ret), JS_RET_LEN bytes; code offsets are multiples of
+ * JS_INSN_ALIGN.
+ */
+#define JS_RET_LEN	JS_ARCH_RET_LEN
+#define JS_INSN_ALIGN	JS_ARCH_INSN_ALIGN
 size_t js_emit_ret(uint8_t *buf, uint32_t val);
+/* Fill with return instructions (any aligned entry returns), or nops. */
+void js_fill_ret(void *buf, size_t len);
+void js_fill_nop(void *buf, size_t len);
 /* Call the code at @addr as int (*)(void). */
 int js_call(const void *addr);
 
@@ -43,7 +53,7 @@ int js_load_ret(int fd, uint64_t offset, uint32_t val);
 /* mmap MAP_SHARED; NULL (errno set) on failure. */
 void *js_map(int fd, size_t len, off_t offset, int prot);
 
-/* True if every byte of [p, p + len) is the trap fill (int3). */
+/* True if every byte of [p, p + len) is the trap fill (int3, brk #0). */
 bool js_is_trap(const void *p, size_t len);
 
 /* Read a small text file whole into @buf, NUL-terminated; -errno on error. */

@@ -48,10 +48,10 @@ TEST(small_functions_share_pages)
 	struct jitseal_mem a, b;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &a));
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &b));
-	EXPECT_EQ((char *)a.addr + 6, (char *)b.addr);
-	EXPECT_EQ((char *)a.stage + 6, (char *)b.stage);
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &a));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &b));
+	EXPECT_EQ((char *)a.addr + RET_LEN, (char *)b.addr);
+	EXPECT_EQ((char *)a.stage + RET_LEN, (char *)b.stage);
 	emit_ret_imm(a.stage, 11);
 	emit_ret_imm(b.stage, 22);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
@@ -85,40 +85,41 @@ TEST(nothing_installed_before_finalize)
 	struct jitseal_mem a, b;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &a));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &a));
 	emit_ret_imm(a.stage, 1);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &b));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &b));
 	emit_ret_imm(b.stage, 2);
-	/* same page, never written yet: int3 */
-	EXPECT_EQ(0xcc, *(volatile uint8_t *)b.addr);
+	/* same page, never written yet: the trap fill */
+	EXPECT_EQ(trap_byte(b.addr), *(volatile uint8_t *)b.addr);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
-	EXPECT_EQ(0xb8, *(volatile uint8_t *)b.addr);
+	EXPECT_EQ(0, memcmp(b.stage, b.addr, RET_LEN));
 	EXPECT_EQ(2, ((fn_v)b.addr)());
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
-TEST(alignment_gap_is_int3)
+TEST(alignment_gap_is_trap)
 {
 	struct jitseal_pool *p = test_pool();
 	struct jitseal_mem a, b;
 	int i;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &a));
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 64, JITSEAL_CODE, &b));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &a));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 64, JITSEAL_CODE, &b));
 	emit_ret_imm(a.stage, 1);
 	emit_ret_imm(b.stage, 2);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
-	for (i = 6; (char *)a.addr + i < (char *)b.addr; i++)
-		EXPECT_EQ(0xcc, ((volatile uint8_t *)a.addr)[i]);
+	for (i = RET_LEN; (char *)a.addr + i < (char *)b.addr; i++)
+		EXPECT_EQ(trap_byte((uint8_t *)a.addr + i),
+			  ((volatile uint8_t *)a.addr)[i]);
 	EXPECT_EQ(1, ((fn_v)a.addr)());
 	EXPECT_EQ(2, ((fn_v)b.addr)());
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
-/* Small gaps (filled on the fast path) are int3 too, for every size 1..15. */
-TEST(small_gaps_are_int3)
+/* Small gaps (filled on the fast path) are traps too, for every size 1..15. */
+TEST(small_gaps_are_traps)
 {
 	struct jitseal_pool *p = test_pool();
 	struct jitseal_mem m[32];
@@ -129,15 +130,16 @@ TEST(small_gaps_are_int3)
 		/* 1..16 bytes, then aligned to 16: gaps of 15..0 bytes */
 		ASSERT_EQ(0, jitseal_alloc(p, (size_t)(i % 16) + 1,
 					   i % 2 ? 16 : 4, JITSEAL_CODE, &m[i]));
-		memset(m[i].stage, 0xc3, (size_t)(i % 16) + 1);
+		ret_fill(m[i].stage, (size_t)(i % 16) + 1);
 	}
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	for (i = 0; i + 1 < 32; i++) {
 		const uint8_t *a = m[i].addr;
 
 		for (j = i % 16 + 1; a + j < (const uint8_t *)m[i + 1].addr; j++)
-			ASSERT_EQ(0xcc, a[j]) TH_LOG("gap after %d, byte %d", i, j);
-		EXPECT_EQ(0xc3, a[0]);
+			ASSERT_EQ(trap_byte(a + j), a[j])
+				TH_LOG("gap after %d, byte %d", i, j);
+		EXPECT_EQ(js_arch_fill_byte((uintptr_t)a, JS_ARCH_RET_INSN), a[0]);
 	}
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
@@ -146,18 +148,19 @@ TEST(large_allocation)
 {
 	struct jitseal_pool *p = test_pool();
 	struct jitseal_mem m;
-	size_t len = 5 * page_size() + 123, i;
+	size_t len = 5 * page_size() + 124, i;
 	uint8_t *s;
 
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, jitseal_alloc(p, len, 4096, JITSEAL_CODE, &m));
 	s = m.stage;
-	memset(s, 0x90, len);		/* nop sled ... */
-	emit_ret_imm(s + len - 6, 77);	/* ... into mov eax, 77; ret */
+	nop_fill(s, len);		/* nop sled ... */
+	emit_ret_imm(s + len - RET_LEN, 77);	/* ... into return 77 */
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	EXPECT_EQ(77, ((fn_v)m.addr)());
-	for (i = 0; i < len - 6; i += 997)
-		EXPECT_EQ(0x90, ((uint8_t *)m.addr)[i]);
+	for (i = 0; i < len - RET_LEN; i += 997)
+		EXPECT_EQ(js_arch_fill_byte((uintptr_t)m.addr + i, JS_ARCH_NOP_INSN),
+			  ((uint8_t *)m.addr)[i]);
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 

@@ -17,6 +17,8 @@
 
 #include <jitseal.h>
 
+#include "jsarch.h"
+
 static double now(void)
 {
 	struct timespec ts;
@@ -42,7 +44,7 @@ static int bench_finalize(long n, size_t size, size_t align)
 	for (i = 0; i < n; i++) {
 		if (jitseal_alloc(p, size, align, JITSEAL_CODE, &m))
 			return 1;
-		memset(m.stage, 0xc3, size);	/* ret */
+		js_arch_fill(m.stage, size, JS_ARCH_RET_INSN);
 		if (jitseal_finalize(p, NULL))
 			return 1;
 	}

@@ -29,7 +29,7 @@ TEST(rodata_not_executable)
 	pid_t pid;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_RODATA, &r));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_RODATA, &r));
 	emit_ret_imm(r.stage, 1);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	pid = fork();
@@ -67,9 +67,9 @@ TEST(runs_and_digests)
 	unsigned char want[32];
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c1));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &c1));
 	ASSERT_EQ(0, jitseal_alloc(p, 100, 8, JITSEAL_RODATA, &r));
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c2));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &c2));
 	emit_ret_imm(c1.stage, 1);
 	emit_ret_imm(c2.stage, 2);
 	memset(r.stage, 'r', 100);
@@ -77,12 +77,12 @@ TEST(runs_and_digests)
 	/* the two code allocations are adjacent: one run */
 	ASSERT_EQ(2, o.nr_runs);
 	EXPECT_EQ(c1.addr, runs[0].addr);
-	EXPECT_EQ(12, runs[0].len);
+	EXPECT_EQ(2 * RET_LEN, runs[0].len);
 	EXPECT_EQ(JITSEAL_CODE, runs[0].kind);
 	EXPECT_EQ(r.addr, runs[1].addr);
 	EXPECT_EQ(100, runs[1].len);
 	EXPECT_EQ(JITSEAL_RODATA, runs[1].kind);
-	js_sha256(c1.addr, 12, want);
+	js_sha256(c1.addr, 2 * RET_LEN, want);
 	EXPECT_EQ(0, memcmp(want, runs[0].digest, 32));
 	js_sha256(r.addr, 100, want);
 	EXPECT_EQ(0, memcmp(want, runs[1].digest, 32));
@@ -102,12 +102,12 @@ TEST(runs_too_small)
 	struct jitseal_mem c, r;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &c));
 	ASSERT_EQ(0, jitseal_alloc(p, 8, 8, JITSEAL_RODATA, &r));
 	emit_ret_imm(c.stage, 9);
 	EXPECT_EQ(-ENOBUFS, jitseal_finalize(p, &o));
 	EXPECT_EQ(2, o.nr_runs);
-	EXPECT_EQ(14, test_stats(p).pending);
+	EXPECT_EQ(RET_LEN + 8, test_stats(p).pending);
 	EXPECT_EQ(0, test_stats(p).sealed[JITSEAL_CODE]);
 	/* retry works */
 	EXPECT_EQ(0, jitseal_finalize(p, NULL));
@@ -165,11 +165,11 @@ TEST(opts_end_before_nr_runs)
 	o->sz = sz;
 	o->runs = runs;
 
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 1, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &c));
 	emit_ret_imm(c.stage, 5);
 	/* runs without a capacity: refused, nothing installed */
 	EXPECT_EQ(-EINVAL, jitseal_finalize(p, o));
-	EXPECT_EQ(6, test_stats(p).pending);
+	EXPECT_EQ(RET_LEN, test_stats(p).pending);
 	/* without runs the short struct is fine */
 	o->runs = NULL;
 	EXPECT_EQ(0, jitseal_finalize(p, o));
@@ -241,7 +241,7 @@ TEST(staging_reused)
 			uintptr_t st = (uintptr_t)m[k].stage;
 
 			EXPECT_EQ(0, (st ^ (uintptr_t)m[k].addr) & 4095);
-			memset(m[k].stage, 0xcc, 8192);
+			trap_fill(m[k].stage, 8192);
 			emit_ret_imm(m[k].stage, (uint32_t)(i + 100 * k));
 			if (!first[k])
 				first[k] = m[k].stage;
@@ -273,7 +273,7 @@ TEST(staging_grows)
 	ASSERT_NE(NULL, p);
 	for (i = 0; i < 64; i++) {
 		ASSERT_EQ(0, jitseal_alloc(p, 40000, 16, JITSEAL_CODE, &m[i]));
-		memset(m[i].stage, 0xcc, 40000);
+		trap_fill(m[i].stage, 40000);
 		emit_ret_imm(m[i].stage, (uint32_t)i);
 	}
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));

@@ -131,7 +131,7 @@ TEST(child_cannot_finalize_parent_pool)
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	pid = fork();
 	if (pid == 0) {
-		if (jitseal_alloc(p, 6, 16, JITSEAL_CODE, &m))
+		if (jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &m))
 			_exit(30);
 		emit_ret_imm(m.stage, 1);
 		if (jitseal_finalize(p, NULL) != -ECHILD)

@@ -28,7 +28,7 @@ static void *fn_ret(struct jitseal_pool *p, size_t len, size_t align,
 
 	if (jitseal_alloc(p, len, align, JITSEAL_CODE, &m))
 		return NULL;
-	memset(m.stage, 0xcc, len);
+	trap_fill(m.stage, len);
 	emit_ret_imm(m.stage, v);
 	if (jitseal_finalize(p, NULL))
 		return NULL;
@@ -172,7 +172,7 @@ TEST(pending_is_busy)
 	ASSERT_NE(NULL, p);
 	b = jitseal_batch_create(p);
 	ASSERT_NE(NULL, b);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &c));
 	emit_ret_imm(c.stage, 4);
 	ASSERT_EQ(0, jitseal_batch_alloc(b, 64, 16, JITSEAL_DATA, &d));
 	ASSERT_EQ(0, jitseal_batch_alloc(b, 8, 8, JITSEAL_RODATA, &e));
@@ -198,7 +198,7 @@ TEST(discarded_data_freeable)
 	struct jitseal_mem c, d;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &c));
 	ASSERT_EQ(0, jitseal_alloc(p, 64, 16, JITSEAL_DATA, &d));
 	ASSERT_EQ(0, jitseal_discard(p));
 	EXPECT_EQ(-EINVAL, jitseal_free(p, c.addr));
@@ -396,7 +396,7 @@ static size_t resident(const void *addr, size_t len)
 	return r;
 }
 
-#define CYCLES	100000
+#define CYCLES	100000	/* JITSEAL_FREE_CYCLES changes it (at least 3 * LIVE) */
 #define LIVE	1000
 #define FN_SIZE	256
 
@@ -414,6 +414,8 @@ TEST_F_TIMEOUT(slow, bounded_working_set, 600)
 {
 	const size_t live_pages = (LIVE * FN_SIZE + PG - 1) / PG;
 	const size_t bound = live_pages + live_pages / 10 + 1;
+	const char *env = getenv("JITSEAL_FREE_CYCLES");
+	int cycles = env && atoi(env) >= 3 * LIVE ? atoi(env) : CYCLES;
 	struct jitseal_pool *p = test_pool();
 	size_t max_pages = 0, max_res = 0, res;
 	int vma0 = 0, vma_max = 0, i, n, bad = 0;
@@ -425,7 +427,7 @@ TEST_F_TIMEOUT(slow, bounded_working_set, 600)
 	ASSERT_NE(NULL, p);
 	ASSERT_NE(NULL, ring);
 	host = !is_kmod(p);
-	for (i = 0; i < CYCLES; i++) {
+	for (i = 0; i < cycles; i++) {
 		void **slot = &ring[i % LIVE];
 		void *f;
 
@@ -454,8 +456,8 @@ TEST_F_TIMEOUT(slow, bounded_working_set, 600)
 			max_res = res;
 	}
 	st = test_stats(p);
-	TH_LOG("%s: %zu pages at most (bound %zu), %zu resident, VMAs %d..%d, %u regions, %llu reclaimed",
-	       test_backend(p), max_pages, bound, max_res, vma0, vma_max,
+	TH_LOG("%s: %d cycles, %zu pages at most (bound %zu), %zu resident, VMAs %d..%d, %u regions, %llu reclaimed",
+	       test_backend(p), cycles, max_pages, bound, max_res, vma0, vma_max,
 	       st.regions, (unsigned long long)st.reclaimed[JITSEAL_CODE]);
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(1, st.regions);

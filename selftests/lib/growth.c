@@ -40,10 +40,10 @@ TEST(call_across_regions)
 	struct jitseal_mem callee, filler, caller;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &callee));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &callee));
 	emit_ret_imm(callee.stage, 1234);
 	ASSERT_EQ(0, jitseal_alloc(p, ps - 64, 16, JITSEAL_CODE, &filler));
-	memset(filler.stage, 0xcc, ps - 64);
+	trap_fill(filler.stage, ps - 64);
 	ASSERT_EQ(0, jitseal_alloc(p, 128, 16, JITSEAL_CODE, &caller));
 	EXPECT_EQ(2, test_stats(p).regions);
 	emit_call(caller.stage, caller.addr, callee.addr);
@@ -60,8 +60,8 @@ TEST(big_allocation_gets_big_region)
 
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, jitseal_alloc(p, 10 * ps, 16, JITSEAL_CODE, &m));
-	memset(m.stage, 0x90, 10 * ps);
-	emit_ret_imm((uint8_t *)m.stage + 10 * ps - 6, 5);
+	nop_fill(m.stage, 10 * ps);
+	emit_ret_imm((uint8_t *)m.stage + 10 * ps - RET_LEN, 5);
 	ASSERT_EQ(0, jitseal_alloc(p, 3 * ps, 1, JITSEAL_RODATA, &m));
 	ASSERT_EQ(0, jitseal_alloc(p, 3 * ps, 1, JITSEAL_DATA, &m));
 	memset(m.addr, 1, 3 * ps);

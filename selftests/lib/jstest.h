@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared helpers of the libjitseal tests: pool creation that honours
- * JITSEAL_BACKEND, tiny x86-64 code emitters, and fault probes.
+ * JITSEAL_BACKEND, tiny code emitters (jsarch.h), and fault probes.
  * Every functional test runs unchanged on kmod, memfd and mprotect.
  */
 #ifndef JSTEST_H
@@ -21,6 +21,7 @@
 
 #include <jitseal.h>
 
+#include "jsarch.h"
 #include "kselftest_harness.h"
 
 typedef int (*fn_ii)(int);
@@ -51,65 +52,67 @@ static inline size_t page_size(void)
 	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
-/* mov eax, imm32; ret  (6 bytes) */
+/*
+ * The code emitters are the architecture's (selftests/include/jsarch.h):
+ * whole functions, each *_LEN bytes at most, placed at multiples of
+ * INSN_ALIGN.  Fills: ret_fill() (every aligned entry returns), nop_fill(),
+ * trap_fill() (as the library fills gaps), each by the staging address,
+ * which keeps the final address's page offset.
+ */
+#define RET_LEN		JS_ARCH_RET_LEN
+#define AFFINE_LEN	JS_ARCH_AFFINE_LEN
+#define LOAD_LEN	JS_ARCH_LOAD_LEN
+#define ADD_LEN		JS_ARCH_ADD_LEN
+#define CALL_LEN	JS_ARCH_CALL_LEN
+#define INSN_ALIGN	JS_ARCH_INSN_ALIGN
+
 static inline size_t emit_ret_imm(uint8_t *p, uint32_t v)
 {
-	p[0] = 0xb8;
-	memcpy(p + 1, &v, 4);
-	p[5] = 0xc3;
-	return 6;
+	return js_arch_emit_ret(p, v);
 }
 
-/* f(x) = x * a + b: mov eax,edi; imul eax,eax,a; add eax,b; ret (14 bytes) */
-#define AFFINE_LEN 14
 static inline size_t emit_affine(uint8_t *p, int32_t a, int32_t b)
 {
-	p[0] = 0x89; p[1] = 0xf8;
-	p[2] = 0x69; p[3] = 0xc0; memcpy(p + 4, &a, 4);
-	p[8] = 0x05; memcpy(p + 9, &b, 4);
-	p[13] = 0xc3;
-	return AFFINE_LEN;
+	return js_arch_emit_affine(p, a, b);
 }
 
-static inline int32_t rel32(const void *from_next_insn, const void *to)
-{
-	return (int32_t)((intptr_t)to - (intptr_t)from_next_insn);
-}
-
-/* mov eax, [rip + to]; ret   (7 bytes), @at is the final address */
+/* Return the int at @to; @at is the final address. */
 static inline size_t emit_load_rip(uint8_t *p, const uint8_t *at, const void *to)
 {
-	int32_t d = rel32(at + 6, to);
-
-	p[0] = 0x8b; p[1] = 0x05; memcpy(p + 2, &d, 4);
-	p[6] = 0xc3;
-	return 7;
+	return js_arch_emit_load(p, at, to);
 }
 
-/* lea rax,[rip+to]; add [rax],edi; mov eax,[rax]; ret  (12 bytes) */
+/* Add the argument to the int at @to and return the sum. */
 static inline size_t emit_add_rip(uint8_t *p, const uint8_t *at, const void *to)
 {
-	int32_t d = rel32(at + 7, to);
-
-	p[0] = 0x48; p[1] = 0x8d; p[2] = 0x05; memcpy(p + 3, &d, 4);
-	p[7] = 0x01; p[8] = 0x38;
-	p[9] = 0x8b; p[10] = 0x00;
-	p[11] = 0xc3;
-	return 12;
+	return js_arch_emit_add(p, at, to);
 }
 
-/* sub rsp,8; call rel32 to; add rsp,8; ret  (14 bytes) */
+/* Call @to and return its value. */
 static inline size_t emit_call(uint8_t *p, const uint8_t *at, const void *to)
 {
-	int32_t d;
+	return js_arch_emit_call(p, at, to);
+}
 
-	p[0] = 0x48; p[1] = 0x83; p[2] = 0xec; p[3] = 0x08;
-	p[4] = 0xe8;
-	d = rel32(at + 9, to);
-	memcpy(p + 5, &d, 4);
-	p[9] = 0x48; p[10] = 0x83; p[11] = 0xc4; p[12] = 0x08;
-	p[13] = 0xc3;
-	return 14;
+static inline void ret_fill(void *p, size_t len)
+{
+	js_arch_fill(p, len, JS_ARCH_RET_INSN);
+}
+
+static inline void nop_fill(void *p, size_t len)
+{
+	js_arch_fill(p, len, JS_ARCH_NOP_INSN);
+}
+
+static inline void trap_fill(void *p, size_t len)
+{
+	js_arch_fill(p, len, JS_ARCH_TRAP_INSN);
+}
+
+/* The trap fill's byte at address @at. */
+static inline uint8_t trap_byte(const volatile void *at)
+{
+	return js_arch_fill_byte((uintptr_t)at, JS_ARCH_TRAP_INSN);
 }
 
 /* Allocate, emit f(x)=x*a+b, return its final address (not yet sealed). */
@@ -130,7 +133,7 @@ static inline int write_faults(void *addr)
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		*(volatile uint8_t *)addr = 0x90;
+		*(volatile uint8_t *)addr = 0;
 		_exit(0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)

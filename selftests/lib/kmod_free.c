@@ -31,7 +31,7 @@ static void *fn_page(struct jitseal_pool *p, uint32_t v)
 
 	if (jitseal_alloc(p, page_size(), 16, JITSEAL_CODE, &m))
 		return NULL;
-	memset(m.stage, 0xcc, page_size());
+	trap_fill(m.stage, page_size());
 	emit_ret_imm(m.stage, v);
 	return jitseal_finalize(p, NULL) ? NULL : m.addr;
 }

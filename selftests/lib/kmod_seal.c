@@ -2,7 +2,7 @@
 /*
  * kmod backend specifics (run_vm, module loaded): a finalize is one LOAD,
  * the code is sealed (no write path from user space), maps show r-xs on
- * /dev/jitseal, never-written bytes are int3, never-loaded pages SIGBUS,
+ * /dev/jitseal, never-written bytes are traps, never-loaded pages SIGBUS,
  * no page tail is wasted, the kernel computes digests.
  */
 #include <fcntl.h>
@@ -60,14 +60,15 @@ TEST_F(kpool, one_load_per_finalize)
 
 	NEED_POOL();
 	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, jitseal_alloc(self->p, 6, 1 << (i % 6), JITSEAL_CODE, &m));
+		ASSERT_EQ(0, jitseal_alloc(self->p, RET_LEN, INSN_ALIGN << (i % 6),
+					   JITSEAL_CODE, &m));
 		emit_ret_imm(m.stage, i);
 		ASSERT_EQ(0, jitseal_alloc(self->p, 8, 8, JITSEAL_RODATA, &m));
 	}
 	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
 	EXPECT_EQ(1, test_stats(self->p).loads);
 	EXPECT_EQ(1, kernel_loads(self->p));	/* the kernel agrees */
-	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 1, JITSEAL_CODE, &m));
+	ASSERT_EQ(0, jitseal_alloc(self->p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &m));
 	emit_ret_imm(m.stage, 1);
 	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
 	EXPECT_EQ(2, test_stats(self->p).loads);
@@ -83,7 +84,7 @@ TEST_F(kpool, code_cannot_be_written)
 	int fd;
 
 	NEED_POOL();
-	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 1, JITSEAL_CODE, &m));
+	ASSERT_EQ(0, jitseal_alloc(self->p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &m));
 	emit_ret_imm(m.stage, 5);
 	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
 	page = (void *)((uintptr_t)m.addr & ~(page_size() - 1));
@@ -132,8 +133,8 @@ TEST_F(kpool, maps_show_sealed_device)
 	char line[512];
 
 	NEED_POOL();
-	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 1, JITSEAL_CODE, &c));
-	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 1, JITSEAL_RODATA, &r));
+	ASSERT_EQ(0, jitseal_alloc(self->p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(self->p, RET_LEN, 1, JITSEAL_RODATA, &r));
 	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
 	ASSERT_EQ(0, maps_line(c.addr, line, sizeof(line)));
 	TH_LOG("%s", line);
@@ -144,18 +145,20 @@ TEST_F(kpool, maps_show_sealed_device)
 	EXPECT_TRUE(sealed_name(line));
 }
 
-TEST_F(kpool, unwritten_int3_unloaded_sigbus)
+TEST_F(kpool, unwritten_trap_unloaded_sigbus)
 {
 	struct jitseal_mem m;
 	int status;
 	pid_t pid;
 
 	NEED_POOL();
-	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 1, JITSEAL_CODE, &m));
+	ASSERT_EQ(0, jitseal_alloc(self->p, RET_LEN, INSN_ALIGN, JITSEAL_CODE, &m));
 	emit_ret_imm(m.stage, 1);
 	ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
-	EXPECT_EQ(0xcc, ((volatile uint8_t *)m.addr)[6]);
-	EXPECT_EQ(0xcc, ((volatile uint8_t *)m.addr)[page_size() - 1]);
+	EXPECT_EQ(trap_byte((uint8_t *)m.addr + RET_LEN),
+		  ((volatile uint8_t *)m.addr)[RET_LEN]);
+	EXPECT_EQ(trap_byte((uint8_t *)m.addr + page_size() - 1),
+		  ((volatile uint8_t *)m.addr)[page_size() - 1]);
 	pid = fork();
 	if (pid == 0) {
 		(void)((volatile uint8_t *)m.addr)[3 * page_size()];
@@ -172,9 +175,9 @@ TEST_F(kpool, no_page_tail_wasted)
 
 	NEED_POOL();
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, jitseal_alloc(self->p, 40, 1, JITSEAL_CODE, &m));
-		memset(m.stage, 0x90, 34);
-		emit_ret_imm((uint8_t *)m.stage + 34, i);
+		ASSERT_EQ(0, jitseal_alloc(self->p, 40, INSN_ALIGN, JITSEAL_CODE, &m));
+		nop_fill(m.stage, 40 - RET_LEN);
+		emit_ret_imm((uint8_t *)m.stage + 40 - RET_LEN, i);
 		ASSERT_EQ(0, jitseal_finalize(self->p, NULL));
 		ASSERT_EQ(i, ((fn_v)m.addr)());
 	}
@@ -193,7 +196,7 @@ TEST_F(kpool, kernel_digest)
 
 	NEED_POOL();
 	ASSERT_EQ(0, jitseal_alloc(self->p, 100, 1, JITSEAL_CODE, &m));
-	memset(m.stage, 0x90, 100);
+	nop_fill(m.stage, 100);
 	ASSERT_EQ(0, jitseal_finalize(self->p, &o));
 	ASSERT_EQ(1, o.nr_runs);
 	js_sha256(m.addr, 100, want);
@@ -227,7 +230,7 @@ TEST_F(kpool, failed_finalize_keeps_pending)
 	int err;
 
 	NEED_POOL();
-	ASSERT_EQ(0, jitseal_alloc(self->p, 6, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(self->p, RET_LEN, 16, JITSEAL_CODE, &c));
 	emit_ret_imm(c.stage, 61);
 	ASSERT_EQ(0, jitseal_alloc(self->p, 8, 8, JITSEAL_RODATA, &r));
 	memcpy(r.stage, "rodata!", 8);
@@ -237,7 +240,7 @@ TEST_F(kpool, failed_finalize_keeps_pending)
 	knob("max_user_bytes", NULL, 0, old);
 	EXPECT_EQ(-EDQUOT, err);
 	st = test_stats(self->p);
-	EXPECT_EQ(14, st.pending);
+	EXPECT_EQ(RET_LEN + 8, st.pending);
 	EXPECT_EQ(0, st.sealed[JITSEAL_CODE]);
 	EXPECT_EQ(0, st.loads);
 	/* nothing was installed: the page was never loaded */

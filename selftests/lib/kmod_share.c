@@ -118,7 +118,7 @@ TEST(out_of_process)
 		SKIP(return, "no /dev/jitseal (module not loaded)");
 	p = jitseal_pool_create(NULL);
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &c1));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &c1));
 	emit_ret_imm(c1.stage, 111);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	fd = jitseal_pool_export(p, 0, &base);
@@ -140,7 +140,7 @@ TEST(out_of_process)
 	ASSERT_EQ(0, send_fd(sv[0], fd, &m));
 	close(fd);
 	ASSERT_EQ(1, read(sv[0], &ack, 1));
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &c2));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &c2));
 	emit_ret_imm(c2.stage, 222);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	m = (struct msg){ (uintptr_t)base, (uintptr_t)c2.addr, 222 };

@@ -14,11 +14,11 @@ TEST(append_into_sealed_page)
 
 	ASSERT_NE(NULL, p);
 	for (i = 0; i < 100; i++) {
-		ASSERT_EQ(0, jitseal_alloc(p, 100, 1, JITSEAL_CODE, &m[i]));
+		ASSERT_EQ(0, jitseal_alloc(p, 100, INSN_ALIGN, JITSEAL_CODE, &m[i]));
 		if (i)
 			EXPECT_EQ((char *)m[i - 1].addr + 100, (char *)m[i].addr);
-		memset(m[i].stage, 0x90, 94);
-		emit_ret_imm((uint8_t *)m[i].stage + 94, (uint32_t)i);
+		nop_fill(m[i].stage, 100 - RET_LEN);
+		emit_ret_imm((uint8_t *)m[i].stage + 100 - RET_LEN, (uint32_t)i);
 		ASSERT_EQ(0, jitseal_finalize(p, NULL));
 		total += 100;
 	}
@@ -74,7 +74,7 @@ static int pack_one(struct jitseal_batch *b, unsigned int *x, int i)
 	err = jitseal_batch_alloc(b, size, 16, JITSEAL_CODE, &m);
 	if (err)
 		return err;
-	memset(m.stage, 0xc3, size);
+	ret_fill(m.stage, size);
 	if (i % 4 == 0) {
 		err = jitseal_batch_alloc(b, size / 4 + 8, 8, JITSEAL_RODATA,
 					  &m);

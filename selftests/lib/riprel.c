@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* RIP-relative references between code, rodata and data (+-2 GiB). */
+/* PC-relative references between code, rodata and data (+-2 GiB). */
 #include "jstest.h"
 
 TEST(code_reads_rodata)
@@ -11,7 +11,7 @@ TEST(code_reads_rodata)
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, jitseal_alloc(p, 4, 4, JITSEAL_RODATA, &r));
 	memcpy(r.stage, &v, 4);
-	ASSERT_EQ(0, jitseal_alloc(p, 16, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, 32, 16, JITSEAL_CODE, &c));
 	emit_load_rip(c.stage, c.addr, r.addr);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	EXPECT_EQ(0xc0ffee, ((fn_v)c.addr)());
@@ -26,7 +26,7 @@ TEST(code_updates_data)
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, jitseal_alloc(p, 4, 4, JITSEAL_DATA, &d));
 	*(int *)d.addr = 100;
-	ASSERT_EQ(0, jitseal_alloc(p, 16, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, 32, 16, JITSEAL_CODE, &c));
 	emit_add_rip(c.stage, c.addr, d.addr);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	EXPECT_EQ(105, ((fn_ii)c.addr)(5));
@@ -43,7 +43,7 @@ TEST(large_sections_in_reach)
 	uint32_t v = 31337;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 16, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, 32, 16, JITSEAL_CODE, &c));
 	ASSERT_EQ(0, jitseal_alloc(p, 200 << 20, 4096, JITSEAL_DATA, &d));
 	ASSERT_EQ(0, jitseal_alloc(p, 4, 4, JITSEAL_DATA, &d));
 	*(int *)d.addr = 1;
@@ -71,7 +71,7 @@ TEST(near_host_function)
 	intptr_t dist;
 
 	ASSERT_NE(NULL, p) TH_LOG("%s", strerror(errno));
-	ASSERT_EQ(0, jitseal_alloc(p, 16, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, 32, 16, JITSEAL_CODE, &c));
 	dist = (intptr_t)c.addr - (intptr_t)host_helper;
 	EXPECT_GT(1L << 31, dist < 0 ? -dist : dist);
 	emit_call(c.stage, c.addr, (const void *)host_helper);

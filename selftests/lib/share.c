@@ -15,7 +15,7 @@ TEST(export_attach)
 	int fd, off;
 
 	ASSERT_NE(NULL, p);
-	ASSERT_EQ(0, jitseal_alloc(p, 6, 16, JITSEAL_CODE, &c));
+	ASSERT_EQ(0, jitseal_alloc(p, RET_LEN, 16, JITSEAL_CODE, &c));
 	emit_ret_imm(c.stage, 77);
 	ASSERT_EQ(0, jitseal_alloc(p, 5, 1, JITSEAL_RODATA, &r));
 	memcpy(r.stage, "hello", 5);

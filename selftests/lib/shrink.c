@@ -5,10 +5,10 @@
  */
 #include "jstest.h"
 
-/* A function returning @v in the first bytes of @m, int3 after. */
+/* A function returning @v in the first bytes of @m, traps after. */
 static void emit_in(struct jitseal_mem *m, size_t len, uint32_t v)
 {
-	memset(m->stage, 0xcc, len);
+	trap_fill(m->stage, len);
 	emit_ret_imm(m->stage, v);
 }
 
@@ -34,9 +34,9 @@ TEST(tail_back_to_next_allocation)
 	st = test_stats(p);
 	EXPECT_EQ(112 + 64, st.sealed[JITSEAL_CODE]);
 	EXPECT_EQ(112 + 64, st.used[JITSEAL_CODE]);
-	/* the gap after the shrunk function is int3, as any alignment gap */
-	EXPECT_EQ(0xcc, ((uint8_t *)a.addr)[100]);
-	EXPECT_EQ(0xcc, ((uint8_t *)a.addr)[111]);
+	/* the gap after the shrunk function is traps, as any alignment gap */
+	EXPECT_EQ(trap_byte((uint8_t *)a.addr + 100), ((uint8_t *)a.addr)[100]);
+	EXPECT_EQ(trap_byte((uint8_t *)a.addr + 111), ((uint8_t *)a.addr)[111]);
 	EXPECT_EQ(0, jitseal_free(p, a.addr));
 	EXPECT_EQ(0, jitseal_free(p, b.addr));
 	EXPECT_EQ(0, jitseal_pool_destroy(p));

@@ -14,7 +14,7 @@ TEST(counters)
 	EXPECT_LE(JITSEAL_BACKEND_KMOD, be);
 	EXPECT_GE(JITSEAL_BACKEND_MPROTECT, be);
 	ASSERT_EQ(0, jitseal_alloc(p, 10, 1, JITSEAL_CODE, &m));
-	memset(m.stage, 0xc3, 10);
+	ret_fill(m.stage, 10);
 	ASSERT_EQ(0, jitseal_alloc(p, 20, 1, JITSEAL_RODATA, &m));
 	ASSERT_EQ(0, jitseal_alloc(p, 30, 1, JITSEAL_DATA, &m));
 	st = test_stats(p);
@@ -105,7 +105,7 @@ TEST(back_to_zero)
 			ASSERT_EQ(0, jitseal_alloc(p, 10 + i, align[i % 6],
 						   i & 1 ? JITSEAL_RODATA :
 						   JITSEAL_CODE, &m[i]));
-			memset(m[i].stage, 0xc3, 10 + i);
+			ret_fill(m[i].stage, 10 + i);
 		}
 		ASSERT_EQ(0, jitseal_finalize(p, NULL));
 		for (i = 0; i < 12; i++)
@@ -127,7 +127,7 @@ TEST(back_to_zero)
 	/* a discard behind another set's claim: its bytes are holes */
 	ASSERT_EQ(0, jitseal_batch_alloc(b, 100, 4096, JITSEAL_CODE, &m[0]));
 	ASSERT_EQ(0, jitseal_alloc(p, 10, 16, JITSEAL_CODE, &m[1]));
-	memset(m[1].stage, 0xc3, 10);
+	ret_fill(m[1].stage, 10);
 	ASSERT_EQ(0, jitseal_batch_discard(b));
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
 	ASSERT_EQ(0, jitseal_free(p, m[1].addr));
@@ -173,7 +173,10 @@ static int churn_alloc(struct churn *c, int t)
 	err = jitseal_batch_alloc(c->b[t], size, align, kind, &m);
 	if (err)
 		return err;
-	memset(m.stage, kind == JITSEAL_CODE ? 0xc3 : 0, size);
+	if (kind == JITSEAL_CODE)
+		ret_fill(m.stage, size);
+	else
+		memset(m.stage, 0, size);
 	if (churn_rand(c) % 4 == 0 && size > 1)
 		err = jitseal_batch_shrink(c->b[t], &m, size / 2);
 	c->kind[t][c->np[t]] = kind;

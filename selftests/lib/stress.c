@@ -75,8 +75,8 @@ static void *worker(void *arg)
 			if (err)
 				goto fail;
 			memcpy(r.stage, &k, 4);
-			err = b ? jitseal_batch_alloc(b, 7, 1, JITSEAL_CODE, &c) :
-				  jitseal_alloc(pool, 7, 1, JITSEAL_CODE, &c);
+			err = b ? jitseal_batch_alloc(b, LOAD_LEN, INSN_ALIGN, JITSEAL_CODE, &c) :
+				  jitseal_alloc(pool, LOAD_LEN, INSN_ALIGN, JITSEAL_CODE, &c);
 			if (err)
 				goto fail;
 			emit_load_rip(c.stage, c.addr, r.addr);
@@ -244,7 +244,7 @@ static void *free_worker(void *arg)
 		/* sometimes longer than a page's rest: crosses pages */
 		if (jitseal_batch_alloc(b, len, 16, JITSEAL_CODE, &c))
 			goto fail;
-		memset(c.stage, 0xcc, len);
+		trap_fill(c.stage, len);
 		emit_affine(c.stage, w->id + 1, v);
 		if (jitseal_batch_finalize(b, NULL))
 			goto fail;
@@ -265,8 +265,16 @@ fail:
 	return NULL;
 }
 
-/* Threads free and reuse pages of one pool; nothing stale ever runs. */
-TEST(threads_free)
+/*
+ * Threads free and reuse pages of one pool; nothing stale ever runs.
+ * 12,000 finalizes: on the kmod backend in an arm64 guest under
+ * emulation that takes about a minute, past the harness's 30 s default.
+ */
+FIXTURE(slow) {};
+FIXTURE_SETUP(slow) {}
+FIXTURE_TEARDOWN(slow) {}
+
+TEST_F_TIMEOUT(slow, threads_free, 600)
 {
 	struct jitseal_pool *p = test_pool_flags(64 << 10, 4 << 10, 4 << 10, 0);
 	struct free_arg w[FREE_THREADS];
@@ -354,7 +362,7 @@ static void *uf_handler(void *arg)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (fill == MAP_FAILED)
 		return NULL;
-	memset(fill, 0xcc, u->len);
+	trap_fill(fill, u->len);
 	cp = (struct uffdio_copy){ .dst = (uintptr_t)u->lo,
 				   .src = (uintptr_t)fill, .len = u->len };
 	ioctl(u->uffd, UFFDIO_COPY, &cp);
@@ -392,7 +400,7 @@ static void *uf_worker(void *arg)
 			u->work_err |= 2;
 			break;
 		}
-		memset(m.stage, 0xcc, len);
+		trap_fill(m.stage, len);
 		emit_affine(m.stage, 5, i);
 		fn[i] = m.addr;
 	}
@@ -412,7 +420,7 @@ static void *uf_worker(void *arg)
 		u->work_err |= 16;
 	__atomic_store_n(&u->work_done, 1, __ATOMIC_RELEASE);
 	if (kmod) {
-		memset(big.stage, 0xcc, 16);
+		trap_fill(big.stage, 16);
 		if (jitseal_batch_finalize(b, NULL))
 			u->work_err |= 128;
 		for (i = 0; i < UF_FUNCS && !(u->work_err & 128); i++)
@@ -438,7 +446,7 @@ TEST(threads_finalize_unlocked)
 	u.pool = test_pool_flags(1 << 20, 0, 0, 0);
 	ASSERT_NE(NULL, u.pool);
 	ASSERT_EQ(0, jitseal_alloc(u.pool, 64, 16, JITSEAL_CODE, &old));
-	memset(old.stage, 0xcc, 64);
+	trap_fill(old.stage, 64);
 	emit_ret_imm(old.stage, 7);
 	ASSERT_EQ(0, jitseal_finalize(u.pool, NULL));
 	u.old_fn = old.addr;
@@ -447,7 +455,7 @@ TEST(threads_finalize_unlocked)
 	ASSERT_EQ(0, jitseal_batch_alloc(u.a, UF_SIZE, 4096, JITSEAL_CODE, &m));
 	u.a_fn = m.addr;
 	/* only the first page is written; the rest stays missing */
-	memset(m.stage, 0xcc, 4096);
+	trap_fill(m.stage, 4096);
 	emit_ret_imm(m.stage, 42);
 	u.lo = (char *)m.stage + 4096;
 	u.len = UF_SIZE - 4096;
