@@ -32,6 +32,7 @@
 #define JS_ARCH_LOAD_LEN	7
 #define JS_ARCH_ADD_LEN		12
 #define JS_ARCH_CALL_LEN	14
+#define JS_ARCH_JMP_SLOT_LEN	12
 #define JS_ARCH_RET_INSN	0xc3U
 #define JS_ARCH_NOP_INSN	0x90U
 #define JS_ARCH_TRAP_INSN	0xccU	/* int3 */
@@ -107,6 +108,17 @@ static inline size_t js_arch_emit_call(uint8_t *p, const uint8_t *at,
 	return JS_ARCH_CALL_LEN;
 }
 
+/* movabs rax, slot; jmp qword ptr [rax]: a tail call through a slot */
+static inline size_t js_arch_emit_jmp_slot(uint8_t *p, uint64_t slot)
+{
+	p[0] = 0x48;
+	p[1] = 0xb8;
+	memcpy(p + 2, &slot, 8);
+	p[10] = 0xff;
+	p[11] = 0x20;
+	return JS_ARCH_JMP_SLOT_LEN;
+}
+
 #elif defined(__aarch64__)
 
 #define JS_ARCH_INSN_ALIGN	4
@@ -115,6 +127,7 @@ static inline size_t js_arch_emit_call(uint8_t *p, const uint8_t *at,
 #define JS_ARCH_LOAD_LEN	16
 #define JS_ARCH_ADD_LEN		28
 #define JS_ARCH_CALL_LEN	24
+#define JS_ARCH_JMP_SLOT_LEN	24
 #define JS_ARCH_RET_INSN	0xd65f03c0U	/* ret */
 #define JS_ARCH_NOP_INSN	0xd503201fU	/* nop */
 #define JS_ARCH_TRAP_INSN	0xd4200000U	/* brk #0, as the module fills */
@@ -220,6 +233,23 @@ static inline size_t js_arch_emit_call(uint8_t *p, const uint8_t *at,
 	js_arch_put(p, &n, 0xd63f0200U);	/* blr x16 */
 	js_arch_put(p, &n, 0xa8c17bfdU);
 	js_arch_put(p, &n, JS_ARCH_RET_INSN);
+	return n;
+}
+
+/*
+ * movz/movk x16 (the slot's address, 4 x 16 bits); ldr x16, [x16];
+ * br x16: a tail call through a slot
+ */
+static inline size_t js_arch_emit_jmp_slot(uint8_t *p, uint64_t slot)
+{
+	size_t n = 0;
+	unsigned int hw;
+
+	for (hw = 0; hw < 4; hw++)
+		js_arch_put(p, &n, (hw ? 0xf2800000U : 0xd2800000U) | hw << 21 |
+				   (uint32_t)(slot >> 16 * hw & 0xffff) << 5 | 16);
+	js_arch_put(p, &n, 0xf9400210U);	/* ldr x16, [x16] */
+	js_arch_put(p, &n, 0xd61f0200U);	/* br x16 */
 	return n;
 }
 

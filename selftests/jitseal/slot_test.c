@@ -10,8 +10,8 @@
  * Every pool of these tests holds two functions A (returns 1) and B
  * (returns 2), declared entry points, and trampolines that jump through
  * a slot of the read-only data: calling a trampoline calls what its slot
- * holds.  The machine code is emitted by emit() alone (x86-64); on other
- * architectures every test SKIPs.
+ * holds.  The machine code comes from selftests/include/jsarch.h, so the
+ * same tests run on every architecture it has emitters for.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,37 +50,14 @@ enum op {
 	OP_JMP_SLOT,	/* jump to what the 8 bytes at address imm hold */
 };
 
-#define EMIT_MAX	16
-#define NO_EMIT_REASON	"slot_test emits x86-64 code only"
+#define EMIT_MAX	32
 
-/*
- * Every instruction byte of this test: the bytes of @op at @buf and their
- * count, or 0 where the architecture has no emitter (tests SKIP).
- */
+/* Every instruction of this test: @op at @buf (selftests/include/jsarch.h). */
 static size_t emit(uint8_t *buf, enum op op, uint64_t imm)
 {
-#if defined(__x86_64__)
-	uint32_t imm32 = (uint32_t)imm;
-
-	switch (op) {
-	case OP_RET:		/* mov eax, imm32; ret */
-		buf[0] = 0xb8;
-		memcpy(buf + 1, &imm32, 4);
-		buf[5] = 0xc3;
-		return 6;
-	case OP_JMP_SLOT:	/* movabs rax, imm64; jmp qword ptr [rax] */
-		buf[0] = 0x48;
-		buf[1] = 0xb8;
-		memcpy(buf + 2, &imm, 8);
-		buf[10] = 0xff;
-		buf[11] = 0x20;
-		return 12;
-	}
-#endif
-	(void)buf;
-	(void)op;
-	(void)imm;
-	return 0;
+	if (op == OP_RET)
+		return js_arch_emit_ret(buf, (uint32_t)imm);
+	return js_arch_emit_jmp_slot(buf, imm);
 }
 
 /* A LOAD with declarations, built up by the helpers below. */
@@ -182,10 +159,7 @@ FIXTURE(slots) {
 FIXTURE_SETUP(slots)
 {
 	struct decl_load l = {};
-	uint8_t probe[EMIT_MAX];
 
-	if (!emit(probe, OP_RET, 0))
-		SKIP(return, NO_EMIT_REASON);
 	if (!have_slots())
 		SKIP(return, "the module has no JITSEAL_FEAT_SLOTS");
 	self->fd = js_pool(CODE_BYTES, RO_BYTES);
@@ -400,6 +374,7 @@ TEST_F(slots, target_in_anonymous_memory_refused)
 	ASSERT_NE(MAP_FAILED, anon);
 	emit(anon, OP_RET, 7);
 	ASSERT_EQ(0, mprotect(anon, JS_PAGE, PROT_READ | PROT_EXEC));
+	__builtin___clear_cache((char *)anon, (char *)anon + EMIT_MAX);
 	ASSERT_EQ(7, js_call(anon));
 	expect_refused(_metadata, self, S0, anon);
 	expect_refused(_metadata, self, S1, anon);
