@@ -31,7 +31,7 @@ USER_DIRS += $(EXAMPLE_DIRS)
 all: build $(if $(DEPS_READY),module userspace)
 	@$(if $(DEPS_READY),:,echo "jitseal: built $(INSTALL_PARTS) $(EXAMPLE_DIRS); $(DEPS_MISSING): run \`make deps\` (root, apt) to build them")
 	@$(if $(HAVE_LLVM),:,echo "jitseal: no $(LLVM_CONFIG): the LLVM adapter (lib/llvm) and examples/lljit are not built (install llvm-16-dev)")
-	@$(if $(HAVE_CTL),:,echo "jitseal: $(CTL_MISSING): tools/jitsealctl is not built")
+	@$(if $(HAVE_CTL),:,echo "jitseal: tools/jitsealctl is not built: $(patsubst %;,%,$(CTL_MISSING))")
 
 build: $(INSTALL_PARTS) $(EXAMPLE_DIRS)
 
