@@ -49,6 +49,7 @@ TEST(unwritten_code_is_trap_also_after_staging_reuse)
 {
 	struct jitseal_pool *p = test_pool();
 	struct jitseal_mem m;
+	size_t n = 0;
 	int round;
 
 	ASSERT_NE(NULL, p);
@@ -58,13 +59,13 @@ TEST(unwritten_code_is_trap_also_after_staging_reuse)
 		/* staging that held 0x5a bytes installed last round */
 		for (i = 0; i < 8; i++) {
 			ASSERT_EQ(0, jitseal_alloc(p, 200, 16, JITSEAL_CODE, &m));
-			emit_ret_imm(m.stage, 40 + i);
+			n = emit_ret_imm(m.stage, 40 + i);
 			if (round == 0)
 				continue;
-			ASSERT_TRUE(all_trap((uint8_t *)m.stage + 6, 194));
+			ASSERT_TRUE(all_trap((uint8_t *)m.stage + n, 200 - n));
 		}
 		ASSERT_EQ(0, jitseal_finalize(p, NULL));
-		EXPECT_TRUE(all_trap((uint8_t *)m.addr + 6, 194));
+		EXPECT_TRUE(all_trap((uint8_t *)m.addr + n, 200 - n));
 		EXPECT_EQ(47, ((fn_v)m.addr)());
 		/* write everything of the next round's staging with junk */
 		ASSERT_EQ(0, jitseal_alloc(p, 1024, 16, JITSEAL_CODE, &m));
@@ -78,6 +79,7 @@ TEST(shrink_gives_the_tail_back_unwritten)
 {
 	struct jitseal_pool *p = test_pool();
 	struct jitseal_mem a, b;
+	size_t n;
 
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, jitseal_alloc(p, 256, 16, JITSEAL_CODE, &a));
@@ -86,9 +88,9 @@ TEST(shrink_gives_the_tail_back_unwritten)
 	ASSERT_EQ(0, jitseal_shrink(p, &a, 16));
 	ASSERT_EQ(0, jitseal_alloc(p, 64, 16, JITSEAL_CODE, &b));
 	EXPECT_EQ((char *)a.addr + 16, (char *)b.addr);	/* the tail again */
-	emit_ret_imm(b.stage, 6);
+	n = emit_ret_imm(b.stage, 6);
 	ASSERT_EQ(0, jitseal_finalize(p, NULL));
-	EXPECT_TRUE(all_trap((uint8_t *)b.addr + 6, 58));
+	EXPECT_TRUE(all_trap((uint8_t *)b.addr + n, 64 - n));
 	EXPECT_EQ(0x90, ((uint8_t *)a.addr)[15]);	/* written: kept */
 	EXPECT_EQ(6, ((fn_v)b.addr)());
 	EXPECT_EQ(0, jitseal_pool_destroy(p));

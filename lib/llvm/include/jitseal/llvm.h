@@ -97,7 +97,7 @@ JITSEAL_API llvm::Error makeError(int Err, const llvm::Twine &What);
 } /* namespace jitseal */
 
 /*
- * LLJIT on sealed memory in one call (lljit.cpp, since 0.2): everything a
+ * LLJIT on sealed memory in one call (lljit.cpp, libjitseal-llvm 0.2): everything a
  * user of the adapter needs and could get wrong.
  *
  *   llvm::orc::LLJITBuilder B;
