@@ -50,8 +50,8 @@ class JITSEAL_API MemoryManager final
 public:
 	/*
 	 * A manager on a new pool made with @Opts (nullptr: the library's
-	 * defaults, i.e. sealed or an error).  The error names the pool
-	 * and the errno.
+	 * defaults, i.e. sealed or an error).  The error carries the
+	 * library's line (jitseal_pool_error(3)): what failed and what to do.
 	 */
 	static llvm::Expected<std::unique_ptr<MemoryManager>>
 	Create(const jitseal_pool_opts *Opts = nullptr);
