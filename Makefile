@@ -1,7 +1,11 @@
-# jitseal: top-level build.  `make` builds everything; `make check` runs every
-# test (host tests, lint, then the kernel selftests in one VM); `make
-# check-debug` the deeper tier on a debug kernel; `make demo`
-# seals and runs real JIT code in a VM.  Both run `make deps` first.
+# jitseal: top-level build.  `make` builds what installs (the library,
+# the LLVM adapter where LLVM 16 is, jitsealctl where libbpf is, the
+# examples) with only their own build dependencies, and the module and
+# the tests too once `make deps` has run; `make install` installs the
+# first group.  `make check` runs every test (host tests, lint, then the
+# kernel selftests in one VM); `make check-debug` the deeper tier on a
+# debug kernel; `make demo` seals and runs real JIT code in a VM.  Those
+# run `make deps` first.
 include mk/config.mk
 
 # Userspace parts, each a directory with its own Makefile (all, clean).
@@ -11,10 +15,31 @@ USER_DIRS := lib tools/jitsealctl examples/jitcalc tools/bench \
 	     selftests/admin selftests/pcre2 selftests/mdwe
 USER_DIRS := $(foreach d,$(USER_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps deps-kernels deps-arm64 check-arm64 module modules-kernels userspace check check-debug check-kernels lint demo bench bench-native \
-	install dkms-source deb clean distclean pcre2 $(USER_DIRS)
+# What `make install` installs, each part where its own build dependencies
+# are (mk/parts.mk decides): no kernel headers, kernel image, kselftest
+# harness or VM tool chain needed.
+include mk/parts.mk
+INSTALL_PARTS := lib $(if $(HAVE_LLVM),lib/llvm) $(if $(HAVE_CTL),tools/jitsealctl)
+EXAMPLE_DIRS := examples/hello $(if $(HAVE_LLVM),examples/lljit)
+USER_DIRS += $(EXAMPLE_DIRS)
 
-all: module userspace
+.PHONY: all build deps deps-kernels deps-arm64 check-arm64 module modules-kernels userspace check check-debug check-kernels lint demo bench bench-native \
+	install dkms-source deb clean distclean pcre2 parts $(USER_DIRS)
+
+# The module and the tests need `make deps` (kernel headers, the kselftest
+# harness); without them `make` builds the rest and says so.
+all: build $(if $(DEPS_READY),module userspace)
+	@$(if $(DEPS_READY),:,echo "jitseal: built $(INSTALL_PARTS) $(EXAMPLE_DIRS); $(DEPS_MISSING): run \`make deps\` (root, apt) to build them")
+	@$(if $(HAVE_LLVM),:,echo "jitseal: no $(LLVM_CONFIG): the LLVM adapter (lib/llvm) and examples/lljit are not built (install llvm-16-dev)")
+	@$(if $(HAVE_CTL),:,echo "jitseal: tools/jitsealctl is not built: $(patsubst %;,%,$(CTL_MISSING))")
+
+build: $(INSTALL_PARTS) $(EXAMPLE_DIRS)
+
+# What make decided (tested by selftests/build).
+parts:
+	@echo "install: $(INSTALL_PARTS)"
+	@echo "examples: $(EXAMPLE_DIRS)"
+	@echo "deps: $(if $(DEPS_READY),ready,missing)"
 
 deps:
 	@tools/deps
@@ -47,8 +72,8 @@ $(USER_DIRS):
 	$(MAKE) -C $@
 # Everything that links the library waits for it.
 $(filter-out lib,$(USER_DIRS)): $(filter lib,$(USER_DIRS))
-# The LLVM runner and benchmark link the adapter.
-tools/jitseal-lli tools/bench: $(filter lib/llvm,$(USER_DIRS))
+# The LLVM runner, benchmark and example link the adapter.
+tools/jitseal-lli tools/bench examples/lljit: $(filter lib/llvm,$(USER_DIRS))
 
 # Debian's PCRE2 built on jitseal (<jitseal/sljit.h>) and stock, with the
 # tests and benchmark that use them: selftests/pcre2/build (part of `make`).
@@ -91,9 +116,12 @@ bench-native:
 	@$(MAKE) --no-print-directory userspace
 	@tools/bench/run --native
 
-install: userspace
-	$(MAKE) -C lib install
-	$(MAKE) -C lib/llvm install
+# The library (headers, jitseal.pc, man pages), the LLVM adapter
+# (jitseal-llvm.pc) and jitsealctl (its man pages, unit, udev rule), each
+# where it was built; PREFIX and DESTDIR honoured.  The module installs
+# through DKMS (make dkms-source) or the packages (make deb).
+install: build
+	@set -e; for d in $(INSTALL_PARTS); do $(MAKE) --no-print-directory -C $$d install; done
 
 # The module's source as DKMS wants it: $(DKMS_SRCDIR) with dkms.conf.
 DKMS_SRCDIR ?= $(DESTDIR)/usr/src/jitseal-$(JITSEAL_VERSION)
@@ -111,7 +139,7 @@ deb:
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(TOP) clean
-	for d in $(USER_DIRS); do $(MAKE) -C $$d clean || exit 1; done
+	for d in $(sort $(USER_DIRS) $(INSTALL_PARTS) examples/hello examples/lljit); do $(MAKE) -C $$d clean || exit 1; done
 	rm -rf build
 
 # Also the caches of make deps: kernel image, linux-source members, initramfs.

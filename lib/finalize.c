@@ -23,7 +23,7 @@ static int js_finalize_opts(const struct jitseal_pool *pool,
 			    unsigned int *flags, struct jitseal_run **runs,
 			    struct js_decls *d)
 {
-	if (!JS_OPTS_VALID(opts, nr_slots))
+	if (!JS_OPTS_VALID(opts, unit))
 		return -EINVAL;
 	d->entries = JS_OPTS_GET(opts, entries, NULL);
 	d->nr_entries = JS_OPTS_GET(opts, nr_entries, 0);
@@ -38,6 +38,8 @@ static int js_finalize_opts(const struct jitseal_pool *pool,
 	if ((*flags & JITSEAL_FINALIZE_DIGEST) && !*runs)
 		return -EINVAL;
 	if (*runs && !JS_OPTS_HAS(opts, nr_runs))
+		return -EINVAL;
+	if ((*flags & JITSEAL_FINALIZE_UNIT) && !JS_OPTS_HAS(opts, unit))
 		return -EINVAL;
 	if (pool->flags & JITSEAL_POOL_SYNC_CORE)
 		*flags |= JITSEAL_FINALIZE_SYNC_CORE;
@@ -101,11 +103,12 @@ static bool js_rec_installed(const struct jitseal_pool *pool,
 
 /*
  * Installed allocations, and every data allocation, join the pool's map
- * (room reserved beforehand, the rest of it given back); the others stay
- * in @t.  Before js_take_runs(), which drops the installed runs.
+ * (room reserved beforehand, the rest of it given back), and unit @unit
+ * if there is one; the others stay in @t.  Before js_take_runs(), which
+ * drops the installed runs.
  */
 static void js_take_recs(struct jitseal_pool *pool, struct js_set *t,
-			 size_t done, bool all)
+			 size_t done, bool all, uint64_t unit)
 {
 	struct js_amap *m = &pool->amap;
 	size_t i, n = 0;
@@ -114,12 +117,19 @@ static void js_take_recs(struct jitseal_pool *pool, struct js_set *t,
 		struct js_rec *e = &t->recs[i];
 
 		if (all || JS_REC_KIND(e) == JITSEAL_DATA ||
-		    js_rec_installed(pool, t, done, e))
+		    js_rec_installed(pool, t, done, e)) {
+			if (unit) {
+				e->meta |= JS_REC_UNIT;
+				js_unit_add(&pool->units, unit, e->addr);
+			}
 			js_amap_add_reserved(m, e);
-		else
+		} else {
 			t->recs[n++] = *e;
+		}
 	}
 	js_amap_unreserve(m, n);
+	if (unit)
+		js_unit_unreserve(&pool->units, unit, n);
 	pool->live[JITSEAL_DATA] += t->data;	/* code and rodata: by run */
 	t->data = 0;
 	t->rec_next = t->recs + n;
@@ -180,6 +190,7 @@ static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
 {
 	struct jitseal_pool *pool = b->pool;
 	unsigned char (*digests)[JITSEAL_DIGEST_LEN] = NULL;
+	uint64_t unit = 0;
 	struct js_set t;
 	size_t done = 0;
 	int err = 0;
@@ -214,6 +225,14 @@ static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
 	err = js_amap_reserve(&pool->amap, js_batch_nrec(b));
 	if (err)
 		goto out;
+	if (flags & JITSEAL_FINALIZE_UNIT) {
+		unit = opts->unit;
+		err = js_unit_reserve(&pool->units, &unit, js_batch_nrec(b));
+		if (err) {
+			js_amap_unreserve(&pool->amap, js_batch_nrec(b));
+			goto out;
+		}
+	}
 	js_pending_take(b, &t);
 	if (t.nr) {
 		js_unlock(&b->lock);
@@ -222,7 +241,9 @@ static int js_finalize_in_turn(struct jitseal_batch *b, unsigned int flags,
 		js_lock(&pool->lock);
 		js_lock(&b->lock);
 	}
-	js_take_recs(pool, &t, done, !err);
+	js_take_recs(pool, &t, done, !err, unit);
+	if (unit)
+		opts->unit = js_unit_settle(&pool->units, unit, opts->unit);
 	js_take_runs(b, &t, done, runs, digests);
 	js_pending_put_back(b, &t);
 	js_inflight_done(pool);

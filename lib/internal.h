@@ -189,7 +189,10 @@ struct js_rec {
 #define JS_REC_META(size, lead, kind)					\
 	((uint64_t)(size) << 32 | (uint64_t)(lead) << 2 | (kind))
 #define JS_REC_KIND(e)		((unsigned int)((e)->meta & 3))
-#define JS_REC_LEAD(e)		((size_t)((e)->meta & 0xffffffffU) >> 2)
+/* leads are below JS_MAX_ALIGN (2 MiB): bit 31 is free for the unit mark */
+#define JS_REC_LEAD(e)		((size_t)((e)->meta & 0x7fffffffU) >> 2)
+/* in the pool's map: the allocation is in a unit's list (unit.c) */
+#define JS_REC_UNIT		(1ULL << 31)
 #define JS_REC_SIZE(e)		((size_t)((e)->meta >> 32))
 
 /* The finalized allocations of a pool, by final address (amap.c). */
@@ -200,6 +203,21 @@ struct js_amap {
 	size_t resv;		/* room promised to finalizes in flight */
 	struct js_rec *log;	/* before the index: [0, nr), finalize order */
 	size_t log_cap;
+};
+
+/* A unit's live allocations (unit.c), by final address. */
+struct js_unit {
+	uint64_t id;
+	size_t nr, cap;
+	size_t resv;		/* room promised to finalizes in flight */
+	uintptr_t *addr;
+};
+
+/* A pool's units, in id order (unit.c). */
+struct js_units {
+	struct js_unit **v;
+	size_t nr, cap;
+	uint64_t last_id;
 };
 
 /* A staging chunk (stage.c): this header, then staged bytes. */
@@ -260,13 +278,14 @@ struct js_claim {
 	uintptr_t pend;		/* the fast path's end: next's page, or end */
 	uint32_t *pcnt;		/* the count of next's page */
 	intptr_t delta;		/* staged address - final address */
-	uint64_t fill;		/* gaps hold traps (1) or zeroes (0) */
+	uint64_t fill;		/* unwritten bytes: traps (1) or zeroes (0) */
 	uintptr_t end;
 	uint32_t *cnt;		/* page counts of the section */
 	uintptr_t base;		/* first byte of the section */
 	uintptr_t start;	/* of the open run */
 	uintptr_t pre;		/* start, its first allocation's lead included */
 	uintptr_t lo;		/* counted from here: js_claim_trim() */
+	uintptr_t filled;	/* staging filled (fill) up to here, >= pend */
 	struct js_region *r;
 	struct js_chunk *chunk;
 } __attribute__((aligned(128)));	/* &claim[kind]: one shift */
@@ -326,6 +345,7 @@ struct jitseal_pool {
 	uint64_t max_load_bytes;
 	uint64_t features;
 	struct js_amap amap;		/* finalized allocations */
+	struct js_units units;		/* JITSEAL_FINALIZE_UNIT's lists */
 	struct js_chunk *chunks;	/* idle staging chunks (stage.c) */
 	unsigned int nr_chunks;
 	/* statistics */
@@ -456,6 +476,11 @@ void js_host_digests(const struct js_region *r, const struct js_seg *segs,
 size_t js_host_pages(struct jitseal_pool *pool, struct js_region *r);
 void js_host_fill(char *p, size_t n, unsigned int kind);
 
+/* explain.c: leaf, the line jitseal_pool_error() returns */
+void js_explain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void js_explain_clear(void);
+void js_explain_fallback(int err);
+
 /* wxlimit.c: leaf, the process's W^X switches (MDWE, seccomp) */
 int js_wx_switch_check(const char *backend);
 
@@ -479,6 +504,17 @@ int js_amap_add(struct js_amap *m, const struct js_rec *e);
 void js_amap_add_reserved(struct js_amap *m, const struct js_rec *e);
 bool js_amap_take(struct js_amap *m, uintptr_t addr, struct js_rec *out);
 void js_amap_release(struct js_amap *m);
+
+/* unit.c: the allocations of each unit */
+int js_unit_reserve(struct js_units *us, uint64_t *id, size_t n);
+void js_unit_add(struct js_units *us, uint64_t id, uintptr_t addr);
+void js_unit_unreserve(struct js_units *us, uint64_t id, size_t n);
+uint64_t js_unit_settle(struct js_units *us, uint64_t id, uint64_t asked);
+int js_unit_take(struct js_units *us, uint64_t id, uintptr_t **addr,
+		 size_t *nr);
+void js_unit_drop(struct js_units *us, uint64_t id);
+void js_units_forget(struct js_units *us, uintptr_t addr);
+void js_units_release(struct js_units *us);
 
 /* page.c: per-page counts, reclaim, bump windows */
 int js_pages_init(struct js_region *r);

@@ -55,6 +55,24 @@
  * of next's page (pcnt counts that page), the slow path beyond it.  Data
  * has no staging where the fast path could fill gaps: slow path only.
  */
+/*
+ * Unwritten bytes: the staging of everything the claim @c may hand out
+ * up to @to is filled before it is handed out, with the architecture's
+ * trap (code) or zeroes (rodata), so that bytes of an allocation the JIT
+ * does not write, and the gaps alignment leaves, are installed as that
+ * fill and never as what staging held before (an earlier finalize's
+ * bytes: staging is reused).  A page at a time, as the claim moves into
+ * it (js_claim_seek(), the slow path), so that the fast path stores
+ * nothing for it.  Data is not staged: it is fresh anonymous memory, or
+ * memory whose page was given back (MADV_DONTNEED), and reads as zero.
+ */
+static void js_claim_fill(struct js_claim *c, uintptr_t to)
+{
+	js_arch_fill((char *)(c->filled + c->delta), to - c->filled,
+		     (int)c->fill);
+	c->filled = to;
+}
+
 static void js_claim_seek(struct js_claim *c, uintptr_t next)
 {
 	uintptr_t pend = js_round_down(next, js_page_size) + js_page_size;
@@ -63,6 +81,8 @@ static void js_claim_seek(struct js_claim *c, uintptr_t next)
 	c->pend = pend < c->end ? pend : c->end;
 	if (!c->chunk)		/* data: the slow path only */
 		c->pend = 0;
+	else if (c->filled < c->pend)
+		js_claim_fill(c, c->pend);
 	c->pcnt = c->cnt + ((next - c->base) >> js_page_shift);
 }
 
@@ -240,6 +260,8 @@ static void js_claim_restage(struct jitseal_batch *b, unsigned int kind)
 		return;
 	st->pos = src + (c->end - c->next);
 	c->delta = (intptr_t)src - (intptr_t)c->next;
+	c->filled = c->next;	/* staging elsewhere now: fill it again */
+	js_claim_seek(c, c->next);
 }
 
 /*
@@ -330,7 +352,7 @@ static int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t si
 	if (kind != JITSEAL_DATA) {
 		struct js_stager *st = &b->stage[kind];
 
-		/* 16 more: the fast path fills gaps 16 bytes at a time */
+		/* 16 more: a margin js_claim_extend() and restaging keep */
 		err = js_stage_run(pool, st, lo, end - lo + 16, &src, &chunk);
 		if (err) {
 			js_window_unclaim(pool, r, kind, roff, rend, rest);
@@ -346,6 +368,7 @@ static int js_claim_refill(struct jitseal_batch *b, unsigned int kind, size_t si
 	c->base = base;
 	c->r = r;
 	c->chunk = chunk;
+	c->filled = lo;
 	js_claim_seek(c, lo);
 	if (kind != JITSEAL_DATA)
 		js_run_reopen(b, kind);
@@ -477,9 +500,8 @@ js_alloc_unlock_slow(struct jitseal_batch *b, size_t size, size_t align,
  * default arguments, a contended batch, a full claim, an allocation into
  * the next page, a full record array, a gap of more than 16 bytes) and
  * every data allocation (no staging to fill gaps in: js_claim_seek())
- * take the slow path.  Filling the 16 bytes from the previous end
- * whether or not there is a gap costs two stores and spares a branch;
- * the allocation's own bytes among them are the caller's to write.
+ * take the slow path.  Gaps need no store: the claim's staging up to
+ * pend is filled already (js_claim_fill()).
  */
 static inline __attribute__((always_inline)) int
 js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
@@ -489,7 +511,6 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 	struct js_rec *rec;
 	uintptr_t old, a, end;
 	intptr_t delta;
-	uint64_t fill;
 	int l = 0;
 
 	if (js_unlikely(size - 1 >= JS_MAX_ALLOC))
@@ -516,10 +537,6 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 	if (js_unlikely(a - old > 16))
 		goto unlock_slow;
 	delta = c->delta;
-	fill = js_arch_fill_at(old, c->fill);
-	/* 16 bytes of fill from the previous end: the claim stages 16 more */
-	memcpy((char *)(old + delta), &fill, 8);
-	memcpy((char *)(old + delta) + 8, &fill, 8);
 	mem->addr = (void *)a;
 	mem->stage = (void *)(a + delta);
 	rec->addr = a;
@@ -600,6 +617,8 @@ static int js_shrink(struct jitseal_batch *b, const struct jitseal_mem *mem,
 	if (!diff)
 		goto out;
 	e->meta = JS_REC_META(new_size, JS_REC_LEAD(e), kind);
+	/* the tail, written or not, is unwritten again for the next one */
+	js_arch_fill((char *)mem->stage + new_size, diff, kind == JITSEAL_CODE);
 	if (kind == JITSEAL_DATA)
 		b->set.data -= diff;
 	js_claim_seek(c, c->next - diff);

@@ -28,7 +28,10 @@ jitseal_pool_create(const struct jitseal_pool_opts *opts)
 	uintptr_t near;
 	int err;
 
+	js_explain_clear();
 	if (!JS_OPTS_VALID(opts, near)) {
+		js_explain("jitseal_pool_opts: sz %zu is not valid here (the library knows %zu bytes), or fields it does not know are set",
+			   opts->sz, sizeof(*opts));
 		errno = EINVAL;
 		return NULL;
 	}
@@ -38,6 +41,7 @@ jitseal_pool_create(const struct jitseal_pool_opts *opts)
 	if (sealing > JITSEAL_SEALED_PREFERRED ||
 	    (unsigned int)JS_OPTS_GET(opts, backend, 0) > JITSEAL_BACKEND_MPROTECT ||
 	    (flags & ~JITSEAL_POOL_FLAGS)) {
+		js_explain("jitseal_pool_opts: unknown sealing, backend or flags value");
 		errno = EINVAL;
 		return NULL;
 	}
@@ -79,6 +83,7 @@ jitseal_pool_create(const struct jitseal_pool_opts *opts)
 		}
 		js_stage_cache_release(pool);
 		js_obj_free(pool, sizeof(*pool));
+		js_explain_fallback(err);
 		errno = -err;
 		return NULL;
 	}
@@ -114,6 +119,7 @@ JITSEAL_API int jitseal_pool_destroy(struct jitseal_pool *pool)
 	js_batch_release(&pool->batch);
 	js_stage_cache_release(pool);
 	js_amap_release(&pool->amap);
+	js_units_release(&pool->units);
 	for (r = pool->regions; r; r = rn) {
 		rn = r->next;
 		js_region_free(pool, r);

@@ -73,8 +73,8 @@ int js_wx_switch_check(const char *backend)
 		what = "a seccomp filter refusing mprotect(PROT_EXEC), as systemd's MemoryDenyWriteExecute=yes";
 	else
 		return 0;
-	fprintf(stderr,
-		"libjitseal: the %s backend cannot run under %s: only sealed pools (the kmod backend, /dev/jitseal) can\n",
-		backend, what);
+	js_explain("the %s backend cannot run under %s: only sealed pools (the kmod backend, /dev/jitseal) can",
+		   backend, what);
+	fprintf(stderr, "libjitseal: %s\n", jitseal_pool_error());
 	return -EPERM;
 }

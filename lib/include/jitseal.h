@@ -128,7 +128,9 @@ struct jitseal_run {
 /* struct jitseal_finalize_opts.flags */
 #define JITSEAL_FINALIZE_DIGEST		(1U << 0)	/* fill runs[].digest */
 #define JITSEAL_FINALIZE_SYNC_CORE	(1U << 1)	/* serialise every CPU */
-#define JITSEAL_FINALIZE_FLAGS	(JITSEAL_FINALIZE_DIGEST | JITSEAL_FINALIZE_SYNC_CORE)
+#define JITSEAL_FINALIZE_UNIT		(1U << 2)	/* join @unit (0.4) */
+#define JITSEAL_FINALIZE_FLAGS	(JITSEAL_FINALIZE_DIGEST | JITSEAL_FINALIZE_SYNC_CORE | \
+				 JITSEAL_FINALIZE_UNIT)
 
 /* jitseal_slots_set() and the declarations of finalize exist (JITSEAL_0.4). */
 #define JITSEAL_HAVE_SLOTS	1
@@ -167,6 +169,9 @@ struct jitseal_slot_set {
  * @nr_entries:	(0.4) number of @entries
  * @slots:	(0.4) slots in read-only data this finalize installs
  * @nr_slots:	(0.4) number of @slots
+ * @unit:	with JITSEAL_FINALIZE_UNIT, in: 0 for a new unit or a unit to
+ *		add to; out: the unit that holds what this finalize installed,
+ *		for jitseal_free_unit() (since 0.4)
  */
 struct jitseal_finalize_opts {
 	size_t sz;
@@ -177,6 +182,7 @@ struct jitseal_finalize_opts {
 	size_t nr_entries;
 	const struct jitseal_slot_decl *slots;
 	size_t nr_slots;
+	uint64_t unit;
 };
 
 /**
@@ -309,6 +315,17 @@ JITSEAL_API int jitseal_detach(struct jitseal_mapping *map);
 JITSEAL_API int jitseal_symbol(struct jitseal_pool *pool, const void *addr,
 			       size_t len, const char *name);
 JITSEAL_API int jitseal_profile_enable(unsigned int sinks);
+
+/*
+ * Version node JITSEAL_0.4 (issue 26): why a pool could not be created,
+ * as one line saying what to do (jitseal_pool_error(3)); and units, all
+ * that some finalizes installed, given back in one call
+ * (jitseal_free_unit(3), with JITSEAL_FINALIZE_UNIT).
+ */
+#define JITSEAL_HAVE_UNITS	1
+
+JITSEAL_API const char *jitseal_pool_error(void);
+JITSEAL_API int jitseal_free_unit(struct jitseal_pool *pool, uint64_t unit);
 
 #ifdef __cplusplus
 }

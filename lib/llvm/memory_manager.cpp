@@ -210,8 +210,17 @@ MemoryManager::Create(const jitseal_pool_opts *Opts)
 {
 	jitseal_pool *P = jitseal_pool_create(Opts);
 
-	if (!P)
-		return makeError(-errno, "jitseal: cannot create a pool");
+	if (!P) {
+		int Err = errno;
+		const char *Why = jitseal_pool_error();
+
+		/* the library's line says what to do: the same words everywhere */
+		if (Why)
+			return make_error<StringError>(
+				std::string("jitseal: cannot create a pool: ") + Why,
+				std::error_code(Err, std::generic_category()));
+		return makeError(-Err, "jitseal: cannot create a pool");
+	}
 	return std::make_unique<MemoryManager>(P, true);
 }
 

@@ -82,12 +82,10 @@ Expected<std::unique_ptr<ExecutionSession>> Runner::session()
 		auto M = jitseal::MemoryManager::Create(&P);
 
 		if (!M) {
-			if (P.sealing == JITSEAL_SEALED_ONLY && access("/dev/jitseal", F_OK)) {
-				consumeError(M.takeError());
-				return error("cannot create a sealed pool: no /dev/jitseal (load "
-					     "the jitseal module; --backend memfd|mprotect runs "
-					     "without sealing)");
-			}
+			/* the adapter's words (the library's line), and our own knob */
+			if (P.sealing == JITSEAL_SEALED_ONLY)
+				return error(oneLine(M.takeError()) +
+					     " (jitseal-lli: --backend memfd or mprotect)");
 			return M.takeError();
 		}
 		MM = M->get();
@@ -114,14 +112,14 @@ static Expected<JITTargetMachineBuilder> targetMachine()
 	return JTMB;
 }
 
-/* JITLink with eh-frame registration, on the executor's memory manager. */
+/* JITLink with the adapter's plugins, on the executor's memory manager. */
 static Expected<std::unique_ptr<ObjectLayer>> linkingLayer(ExecutionSession &ES,
 							   const Triple &)
 {
 	auto L = std::make_unique<ObjectLinkingLayer>(ES);
 
-	L->addPlugin(std::make_unique<EHFrameRegistrationPlugin>(
-		ES, std::make_unique<jitlink::InProcessEHFrameRegistrar>()));
+	/* eh-frame registration; constants read-only (also for --llvm-default) */
+	jitseal::addLinkPlugins(*L);
 	return std::move(L);
 }
 

@@ -29,7 +29,7 @@
 #include <vector>
 
 #define JITSEAL_LLVM_VERSION_MAJOR	0
-#define JITSEAL_LLVM_VERSION_MINOR	1
+#define JITSEAL_LLVM_VERSION_MINOR	2
 
 namespace jitseal {
 
@@ -50,8 +50,8 @@ class JITSEAL_API MemoryManager final
 public:
 	/*
 	 * A manager on a new pool made with @Opts (nullptr: the library's
-	 * defaults, i.e. sealed or an error).  The error names the pool
-	 * and the errno.
+	 * defaults, i.e. sealed or an error).  The error carries the
+	 * library's line (jitseal_pool_error(3)): what failed and what to do.
 	 */
 	static llvm::Expected<std::unique_ptr<MemoryManager>>
 	Create(const jitseal_pool_opts *Opts = nullptr);
@@ -100,6 +100,47 @@ private:
 
 /* An llvm::Error for the negative errno @Err of libjitseal: "What: why". */
 JITSEAL_API llvm::Error makeError(int Err, const llvm::Twine &What);
+
+} /* namespace jitseal */
+
+/*
+ * LLJIT on sealed memory in one call (lljit.cpp, libjitseal-llvm 0.2): everything a
+ * user of the adapter needs and could get wrong.
+ *
+ *   llvm::orc::LLJITBuilder B;
+ *   auto MM = jitseal::setUpLLJIT(B);      // nullptr: sealed or an error
+ *   if (!MM) ...;
+ *   auto J = B.create();
+ *
+ * It initialises the native target, makes a MemoryManager on a new pool
+ * made with @Opts, puts it under a SelfExecutorProcessControl (so that
+ * everything ORC allocates in the process goes through it), selects
+ * JITLink (ObjectLinkingLayer) with eh-frame registration, and a target
+ * machine with Reloc::PIC_ and CodeModel::Small: without them LLVM 16
+ * puts constants into writable memory, and sealing protects less.  The
+ * MemoryManager returned belongs to the JIT (statistics, the pool).
+ * Calls into the process's libraries (printf) still need a
+ * DynamicLibrarySearchGenerator on the JIT's main JITDylib.
+ *
+ * addLinkPlugins() is the linking part alone, for a JIT that makes its
+ * own ObjectLinkingLayer: eh-frame registration, and constants in
+ * read-only data (LLVM 16's ELF JITLink makes every section that is not
+ * code read+write, so .rodata would otherwise be writable data).
+ */
+#define JITSEAL_LLVM_HAVE_SETUP_LLJIT	1
+
+namespace llvm {
+namespace orc {
+class LLJITBuilder;
+class ObjectLinkingLayer;
+} /* namespace orc */
+} /* namespace llvm */
+
+namespace jitseal {
+
+JITSEAL_API llvm::Expected<MemoryManager *>
+setUpLLJIT(llvm::orc::LLJITBuilder &B, const jitseal_pool_opts *Opts = nullptr);
+JITSEAL_API void addLinkPlugins(llvm::orc::ObjectLinkingLayer &L);
 
 } /* namespace jitseal */
 
