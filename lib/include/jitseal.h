@@ -35,7 +35,7 @@ extern "C" {
 #define JITSEAL_API __attribute__((visibility("default")))
 
 #define JITSEAL_VERSION_MAJOR	0
-#define JITSEAL_VERSION_MINOR	3
+#define JITSEAL_VERSION_MINOR	4
 
 /*
  * Declare and initialise an options struct: zero everything (padding

@@ -33,6 +33,7 @@
 #define JS_ARCH_ADD_LEN		12
 #define JS_ARCH_CALL_LEN	14
 #define JS_ARCH_JMP_SLOT_LEN	12
+#define JS_ARCH_JMP_SLOT_REL_LEN	6
 #define JS_ARCH_RET_INSN	0xc3U
 #define JS_ARCH_NOP_INSN	0x90U
 #define JS_ARCH_TRAP_INSN	0xccU	/* int3 */
@@ -119,6 +120,18 @@ static inline size_t js_arch_emit_jmp_slot(uint8_t *p, uint64_t slot)
 	return JS_ARCH_JMP_SLOT_LEN;
 }
 
+/* jmp qword ptr [rip + disp32]: the same from code at @at, 2 GiB reach */
+static inline size_t js_arch_emit_jmp_slot_rel(uint8_t *p, const uint8_t *at,
+					       const void *slot)
+{
+	int32_t d = js_arch_rel32(at + 6, slot);
+
+	p[0] = 0xff;
+	p[1] = 0x25;
+	memcpy(p + 2, &d, 4);
+	return JS_ARCH_JMP_SLOT_REL_LEN;
+}
+
 #elif defined(__aarch64__)
 
 #define JS_ARCH_INSN_ALIGN	4
@@ -128,6 +141,7 @@ static inline size_t js_arch_emit_jmp_slot(uint8_t *p, uint64_t slot)
 #define JS_ARCH_ADD_LEN		28
 #define JS_ARCH_CALL_LEN	24
 #define JS_ARCH_JMP_SLOT_LEN	24
+#define JS_ARCH_JMP_SLOT_REL_LEN	12
 #define JS_ARCH_RET_INSN	0xd65f03c0U	/* ret */
 #define JS_ARCH_NOP_INSN	0xd503201fU	/* nop */
 #define JS_ARCH_TRAP_INSN	0xd4200000U	/* brk #0, as the module fills */
@@ -250,6 +264,25 @@ static inline size_t js_arch_emit_jmp_slot(uint8_t *p, uint64_t slot)
 				   (uint32_t)(slot >> 16 * hw & 0xffff) << 5 | 16);
 	js_arch_put(p, &n, 0xf9400210U);	/* ldr x16, [x16] */
 	js_arch_put(p, &n, 0xd61f0200U);	/* br x16 */
+	return n;
+}
+
+/*
+ * adrp x16, slot; ldr x16, [x16, #:lo12:slot]; br x16: the same from
+ * code at @at, 4 GiB reach (the slot is 8-byte aligned)
+ */
+static inline size_t js_arch_emit_jmp_slot_rel(uint8_t *p, const uint8_t *at,
+					       const void *slot)
+{
+	int64_t pages = ((intptr_t)slot >> 12) - ((intptr_t)at >> 12);
+	uint32_t lo = (uint32_t)pages & 3;
+	uint32_t hi = (uint32_t)((uint64_t)pages >> 2) & 0x7ffff;
+	uint32_t off = ((uint32_t)(uintptr_t)slot & 0xfff) >> 3;
+	size_t n = 0;
+
+	js_arch_put(p, &n, 0x90000000U | lo << 29 | hi << 5 | 16);
+	js_arch_put(p, &n, 0xf9400000U | off << 10 | 16 << 5 | 16);
+	js_arch_put(p, &n, 0xd61f0200U);
 	return n;
 }
 

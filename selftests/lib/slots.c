@@ -4,49 +4,22 @@
  * the finalize options, jitseal_slots_set().  The same calls on every
  * backend; only kmod checks targets and keeps slots out of any writable
  * mapping (the host backends are documented as not protected).  The
- * machine code is emitted by emit() alone (x86-64); elsewhere the tests
- * SKIP.
+ * machine code comes from selftests/include/jsarch.h.
  */
 #include "jstest.h"
-
-#define NO_EMIT_REASON	"slots.c emits x86-64 code only"
 
 enum op {
 	OP_RET,		/* return imm */
 	OP_JMP_SLOT,	/* jump to what the 8 bytes at @to hold */
 };
 
-/*
- * Every instruction byte of this test: @op at @p (whose final address is
- * @at), its length, or 0 where the architecture has no emitter.
- */
+/* Every instruction of this test: @op at @p, whose final address is @at. */
 static size_t emit(uint8_t *p, const uint8_t *at, enum op op, uint64_t imm,
 		   const void *to)
 {
-#if defined(__x86_64__)
-	int32_t disp;
-	uint32_t v = (uint32_t)imm;
-
-	switch (op) {
-	case OP_RET:		/* mov eax, imm32; ret */
-		p[0] = 0xb8;
-		memcpy(p + 1, &v, 4);
-		p[5] = 0xc3;
-		return 6;
-	case OP_JMP_SLOT:	/* jmp qword ptr [rip + disp32] */
-		disp = (int32_t)((intptr_t)to - (intptr_t)(at + 6));
-		p[0] = 0xff;
-		p[1] = 0x25;
-		memcpy(p + 2, &disp, 4);
-		return 6;
-	}
-#endif
-	(void)p;
-	(void)at;
-	(void)op;
-	(void)imm;
-	(void)to;
-	return 0;
+	if (op == OP_RET)
+		return js_arch_emit_ret(p, (uint32_t)imm);
+	return js_arch_emit_jmp_slot_rel(p, at, to);
 }
 
 #define NSLOTS	10	/* beyond the library's and the module's small arrays */
@@ -62,11 +35,8 @@ FIXTURE_SETUP(slots)
 {
 	const void *entries[2];
 	struct jitseal_slot_decl decl[NSLOTS];
-	uint8_t probe[16];
 	unsigned int i;
 
-	if (!emit(probe, probe, OP_RET, 0, NULL))
-		SKIP(return, NO_EMIT_REASON);
 	self->p = test_pool();
 	ASSERT_NE(NULL, self->p);
 	self->kmod = jitseal_pool_backend(self->p) == JITSEAL_BACKEND_KMOD;
@@ -77,8 +47,8 @@ FIXTURE_SETUP(slots)
 	for (i = 0; i < NSLOTS; i++) {
 		ASSERT_EQ(0, jitseal_slot_alloc(self->p, self->a.addr,
 						&self->s[i]));
-		ASSERT_EQ(0, jitseal_alloc(self->p, 8, 8, JITSEAL_CODE,
-					   &self->t[i]));
+		ASSERT_EQ(0, jitseal_alloc(self->p, JS_ARCH_JMP_SLOT_REL_LEN, 8,
+					   JITSEAL_CODE, &self->t[i]));
 		emit(self->t[i].stage, self->t[i].addr, OP_JMP_SLOT, 0,
 		     self->s[i].addr);
 		decl[i] = (struct jitseal_slot_decl){ .slot = self->s[i].addr };
@@ -174,10 +144,7 @@ TEST(declarations_must_lie_in_the_finalize)
 	struct jitseal_mem c, s, d;
 	struct jitseal_slot_decl decl;
 	const void *entry;
-	uint8_t probe[16];
 
-	if (!emit(probe, probe, OP_RET, 0, NULL))
-		SKIP(return, NO_EMIT_REASON);
 	ASSERT_NE(NULL, p);
 	ASSERT_EQ(0, jitseal_alloc(p, 16, 16, JITSEAL_CODE, &c));
 	emit(c.stage, c.addr, OP_RET, 5, NULL);

@@ -10,25 +10,12 @@
 
 #define PG	page_size()
 
-/* The trap byte the library fills code with at @at (int3 / brk #0). */
-static uint8_t trap_byte(uintptr_t at)
-{
-#if defined(__x86_64__)
-	(void)at;
-	return 0xcc;
-#elif defined(__aarch64__)
-	static const uint8_t brk0[4] = { 0x00, 0x00, 0x20, 0xd4 };
-
-	return brk0[at & 3];
-#endif
-}
-
 static int all_trap(const uint8_t *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (p[i] != trap_byte((uintptr_t)(p + i)))
+		if (p[i] != trap_byte(p + i))
 			return 0;
 	return 1;
 }
