@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What differs by architecture in libjitseal, and nothing else: the word
- * that fills code nobody wrote (the trap the module fills with, see
- * kmod/arch.c), the ELF machine profilers and debuggers are told, the
+ * What differs by architecture in libjitseal, and nothing else: where code
+ * may start (JS_ARCH_INSN_ALIGN), the word that fills code nobody wrote
+ * (the trap the module fills with, see kmod/arch.c), the ELF machine
+ * profilers and debuggers are told, the
  * pause of a spin loop, and making freshly written code visible to
  * instruction fetch on the host backends (the module does that itself
  * for the kmod backend).  No other file of lib/ names an architecture.

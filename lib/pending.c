@@ -456,6 +456,8 @@ js_alloc_slow(struct jitseal_batch *b, size_t size, size_t align,
 		return -E2BIG;
 	if (!align)
 		align = JS_DEF_ALIGN;
+	if (kind == JITSEAL_CODE && align < JS_ARCH_INSN_ALIGN)
+		align = JS_ARCH_INSN_ALIGN;	/* code starts on an instruction */
 
 	js_lock(&b->lock);
 	err = js_alloc_claimed(b, size, align, kind, mem);
@@ -519,6 +521,8 @@ js_alloc(struct jitseal_batch *b, size_t size, size_t align, unsigned int kind,
 		goto slow;
 	if (js_unlikely(align & (align - 1)))
 		goto slow;
+	if (kind == JITSEAL_CODE && align < JS_ARCH_INSN_ALIGN)	/* arm64 */
+		align = JS_ARCH_INSN_ALIGN;
 	if (js_unlikely(!mem || kind >= JITSEAL_KIND_MAX))
 		goto slow;
 	if (js_unlikely(!__atomic_compare_exchange_n(&b->lock, &l, 1, false,

@@ -5,6 +5,7 @@
 
 #define JS_ARCH_TRAP_WORD	0xd4200000d4200000ULL	/* brk #0 x 2, as kmod */
 #define JS_ARCH_ELF_MACH	EM_AARCH64
+#define JS_ARCH_INSN_ALIGN	4	/* the PC is always 4-aligned */
 
 static inline void js_arch_relax(void)
 {

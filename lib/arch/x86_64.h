@@ -5,6 +5,7 @@
 
 #define JS_ARCH_TRAP_WORD	0xccccccccccccccccULL	/* int3 x 8 */
 #define JS_ARCH_ELF_MACH	EM_X86_64
+#define JS_ARCH_INSN_ALIGN	1	/* code may start at any byte */
 
 static inline void js_arch_relax(void)
 {

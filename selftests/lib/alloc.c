@@ -42,6 +42,39 @@ TEST(alignments)
 	EXPECT_EQ(0, jitseal_pool_destroy(p));
 }
 
+/*
+ * Code starts on an instruction whatever @align says (4 bytes on arm64;
+ * any byte on x86-64): odd sizes with align 1, fast path and slow path
+ * (a new batch's first allocation), then a call to the last one.
+ */
+TEST(code_starts_on_an_instruction)
+{
+	struct jitseal_pool *p = test_pool();
+	struct jitseal_batch *b;
+	struct jitseal_mem m[8];
+	fn_ii f;
+	int i;
+
+	ASSERT_NE(NULL, p);
+	b = jitseal_batch_create(p);
+	ASSERT_NE(NULL, b);
+	for (i = 0; i < 7; i++) {
+		ASSERT_EQ(0, jitseal_batch_alloc(b, 3 + 2 * i, 1, JITSEAL_CODE,
+						 &m[i]));
+		EXPECT_EQ(0, (uintptr_t)m[i].addr % JS_ARCH_INSN_ALIGN)
+			TH_LOG("allocation %d at %p", i, m[i].addr);
+	}
+	ASSERT_EQ(0, jitseal_batch_alloc(b, AFFINE_LEN, 1, JITSEAL_CODE,
+					 &m[7]));
+	EXPECT_EQ(0, (uintptr_t)m[7].addr % JS_ARCH_INSN_ALIGN);
+	emit_affine(m[7].stage, 2, 1);
+	ASSERT_EQ(0, jitseal_batch_finalize(b, NULL));
+	f = (fn_ii)m[7].addr;
+	EXPECT_EQ(2 * 5 + 1, f(5));
+	EXPECT_EQ(0, jitseal_batch_destroy(b));
+	EXPECT_EQ(0, jitseal_pool_destroy(p));
+}
+
 TEST(small_functions_share_pages)
 {
 	struct jitseal_pool *p = test_pool();
