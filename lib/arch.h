@@ -25,21 +25,12 @@
 #endif
 
 /*
- * The 8 bytes of fill to store at @at: the trap word (code) or zero,
- * turned so that every instruction-aligned address holds a whole trap
- * (little-endian: the byte at @at is the trap word's byte @at % 8).
- * Staging keeps the page offset of the address code runs at, so the
- * staging address serves as well.
+ * Fill [@p, @p + @n) as code nobody wrote (@code) or as zeroes.  The trap
+ * word is laid down by address (little-endian: the byte at @p + i is the
+ * word's byte (@p + i) % 8), so every instruction-aligned address holds a
+ * whole trap; staging keeps the page offset of the address code runs at,
+ * so filling the staging copy fills the code.
  */
-static inline uint64_t js_arch_fill_at(uintptr_t at, int code)
-{
-	unsigned int r = (at & 7) * 8;
-	uint64_t w = code ? JS_ARCH_TRAP_WORD : 0;
-
-	return r ? w >> r | w << (64 - r) : w;
-}
-
-/* Fill [@p, @p + @n) as code nobody wrote (@code) or as zeroes. */
 static inline void js_arch_fill(char *p, size_t n, int code)
 {
 	uint64_t w = code ? JS_ARCH_TRAP_WORD : 0, w8[8];
