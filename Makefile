@@ -29,7 +29,7 @@ USER_DIRS += $(EXAMPLE_DIRS)
 # The module and the tests need `make deps` (kernel headers, the kselftest
 # harness); without them `make` builds the rest and says so.
 all: build $(if $(DEPS_READY),module userspace)
-	@$(if $(DEPS_READY),:,echo "jitseal: built $(INSTALL_PARTS) $(EXAMPLE_DIRS); $(DEPS_MISSING): run \`make deps\` (root, apt) to build them")
+	@$(if $(DEPS_READY),:,echo "jitseal: built $(strip $(INSTALL_PARTS) $(EXAMPLE_DIRS)); $(DEPS_MISSING): run \`make deps\` (root, apt) to build them")
 	@$(if $(HAVE_LLVM),:,echo "jitseal: no $(LLVM_CONFIG): the LLVM adapter (lib/llvm) and examples/lljit are not built (install llvm-16-dev)")
 	@$(if $(HAVE_CTL),:,echo "jitseal: tools/jitsealctl is not built: $(patsubst %;,%,$(CTL_MISSING))")
 
